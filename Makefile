@@ -1,0 +1,48 @@
+# Fleet: build, run and test. `make run` and `make test` install what they need from Debian first.
+
+SWIFT        ?= swift
+DATA_DIR     ?= .fleet
+LISTEN       ?= 127.0.0.1:8080
+DEB_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config \
+                postgresql postgresql-contrib curl util-linux
+PY_PACKAGES  := openapi-spec-validator
+
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: deps build release run test test-unit openapi-check bench clean
+
+## deps: install the Debian packages the build and the tests need (only those missing).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## run: start the server on its embedded PostgreSQL at http://$(LISTEN).
+run: build
+	$(SWIFT) run fleet-server serve --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+## test: the whole suite (unit and integration tests against real PostgreSQL and HTTP, OpenAPI check).
+test: deps openapi-check
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+openapi-check:
+	python3 -m openapi_spec_validator openapi/fleet.yaml
+
+## bench: benchmark programs against references measured in the same run.
+bench: deps
+	$(SWIFT) build -c release
+	bash bench/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Fleet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleet-server", targets: ["fleet-server"]),
+        .executable(name: "fleetctl", targets: ["fleetctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C shims: module.modulemap + shim.h only.
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Safe wrappers.
+        .target(name: "FleetJSON", dependencies: ["CJansson"]),
+        .target(name: "FleetHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "FleetPostgres", dependencies: ["CLibPQ"]),
+
+        // Domain and services.
+        .target(name: "FleetCore", dependencies: ["FleetJSON"]),
+        .target(name: "FleetServer", dependencies: [
+            "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], resources: [.copy("Resources")]),
+        .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "CCurl"]),
+
+        // Executables: flags and wiring only.
+        .executableTarget(name: "fleet-server", dependencies: [
+            "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fleetctl", dependencies: [
+            "FleetClient", "FleetCore", "FleetJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "FleetJSONTests", dependencies: ["FleetJSON"]),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetJSON"]),
+        .testTarget(name: "FleetPostgresTests", dependencies: ["FleetPostgres"]),
+        .testTarget(name: "FleetHTTPTests", dependencies: ["FleetHTTP"]),
+        .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
+        .testTarget(name: "FleetServerTests", dependencies: [
+            "FleetServer", "FleetClient", "FleetCore", "FleetJSON", "FleetPostgres",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,96 @@
+import Foundation
+import FleetCore
+import FleetJSON
+
+/// A command to queue with `POST /v1/devices/{id}/commands`.
+public struct NewCommand: Sendable, Equatable {
+    /// A lower-case dotted name such as `executor.ping` or `program.load`.
+    public var type: String
+    public var payload: JSON
+    /// Time to live in seconds; the server's default is one hour.
+    public var ttlSeconds: Int?
+    /// Sending the same key again returns the first command instead of queuing another.
+    public var idempotencyKey: String?
+
+    public init(type: String, payload: JSON = [:], ttlSeconds: Int? = nil, idempotencyKey: String? = nil) {
+        self.type = type
+        self.payload = payload
+        self.ttlSeconds = ttlSeconds
+        self.idempotencyKey = idempotencyKey
+    }
+
+    var json: JSON {
+        var body: [String: JSON] = ["type": .string(type), "payload": payload]
+        if let ttlSeconds { body["ttl_seconds"] = ttlSeconds.json }
+        if let idempotencyKey { body["idempotency_key"] = .string(idempotencyKey) }
+        return .object(body)
+    }
+}
+
+/// The answer to queuing a command.
+public struct CommandSubmission: Sendable, Equatable {
+    public var command: Command
+    /// False when the idempotency key matched an earlier command, which is returned instead.
+    public var created: Bool
+}
+
+/// How waiting for a command ended.
+public struct CommandWait: Sendable, Equatable {
+    /// The command as last seen.
+    public var command: Command
+    /// False when the time ran out before the command reached a terminal state.
+    public var finished: Bool
+}
+
+extension FleetClient {
+    public func createCommand(_ command: NewCommand, for device: DeviceID) throws -> CommandSubmission {
+        let answer = try exchange(.post, "/v1/devices/\(device)/commands", body: command.json)
+        let created = try APIObject.decode(answer.json, what: answer.what, Command.init(api:))
+        return CommandSubmission(command: created, created: answer.status == 201)
+    }
+
+    public func command(_ id: CommandID) throws -> Command {
+        try fetch(.get, "/v1/commands/\(id)", decode: Command.init(api:))
+    }
+
+    /// One page of a device's commands, newest first.
+    public func commands(for device: DeviceID, state: CommandState? = nil, limit: Int? = nil, cursor: String? = nil) throws -> ListPage<Command> {
+        try fetchPage("/v1/devices/\(device)/commands",
+                      query: [("state", state?.rawValue), ("limit", limit.map(String.init)), ("cursor", cursor)],
+                      decode: Command.init(api:))
+    }
+
+    /// Every command of a device (in `state`, if given), newest first, following `next_cursor`.
+    public func allCommands(for device: DeviceID, state: CommandState? = nil, limit: Int? = nil, from cursor: String? = nil) throws -> [Command] {
+        try ListPage.collect(from: cursor) { try commands(for: device, state: state, limit: limit, cursor: $0) }
+    }
+
+    /// Cancels a command that has not finished; the server answers 409 once it is terminal.
+    public func cancelCommand(_ id: CommandID) throws -> Command {
+        try fetch(.post, "/v1/commands/\(id)/cancel", decode: Command.init(api:))
+    }
+
+    /// Polls `GET /v1/commands/{id}` until the command is terminal or `timeout` has passed.
+    ///
+    /// Blocks the calling thread. Errors of the polls are thrown at once.
+    /// - Parameters:
+    ///   - onChange: called with each state seen for the first time, for progress output.
+    public func waitForCommand(_ id: CommandID, timeout: Duration, pollInterval: Duration = .milliseconds(200),
+                               onChange: (Command) -> Void = { _ in }) throws -> CommandWait {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var lastState: CommandState?
+        while true {
+            let command = try self.command(id)
+            if command.state != lastState {
+                lastState = command.state
+                onChange(command)
+            }
+            if command.state.isTerminal { return CommandWait(command: command, finished: true) }
+            let remaining = clock.now.duration(to: deadline)
+            guard remaining > .zero else { return CommandWait(command: command, finished: false) }
+            let pause = min(pollInterval, remaining)
+            Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import FleetJSON
+
+/// An opaque pagination cursor: the sort key of the last item of a page, base64url-encoded JSON.
+public struct Cursor: Sendable, Equatable {
+    public let values: [String]
+
+    public init(_ values: [String]) { self.values = values }
+
+    public var encoded: String {
+        let data = Data(JSON.array(values.map(JSON.string)).serializedBytes())
+        return data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Decodes a cursor this server produced with `arity` values; nil when it is not one.
+    public init?(encoded text: String, arity: Int) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64.append("=") }
+        guard text.count <= 1024, let data = Data(base64Encoded: base64),
+              let json = try? JSON.parse([UInt8](data)), let items = json.arrayValue, items.count == arity
+        else { return nil }
+        let strings = items.compactMap(\.stringValue)
+        guard strings.count == arity else { return nil }
+        values = strings
+    }
+}
+
+/// One page of a listing.
+public struct Page<Item: JSONEncodable & Sendable>: Sendable, JSONEncodable {
+    public var items: [Item]
+    public var nextCursor: Cursor?
+
+    public init(items: [Item], nextCursor: Cursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    public var json: JSON {
+        ["items": .array(items.map(\.json)), "next_cursor": nextCursor.map { .string($0.encoded) } ?? .null]
+    }
+}
+
+/// `?limit=` rules: default 100, at most 1000.
+public enum PageLimit {
+    public static let `default` = 100
+    public static let maximum = 1000
+}

@@ -1,0 +1,108 @@
+import Foundation
+import FleetCore
+import FleetHTTP
+import FleetJSON
+import FleetPostgres
+
+extension FleetService {
+    static let defaultCommandTTL = 3600
+    static let maximumCommandTTL = 30 * 86400
+
+    func createCommand(_ context: RequestContext) throws -> HandlerResult {
+        let deviceID: DeviceID = try context.id("id")
+        var body = try context.body()
+        let type: String = try body.require("type")
+        let payload = try body.raw("payload") ?? [:]
+        let ttl = try Seconds.check(try body.optional("ttl_seconds"), field: "ttl_seconds", range: 1...Self.maximumCommandTTL) ?? Self.defaultCommandTTL
+        let key: String? = try body.optional("idempotency_key")
+        try body.finish()
+        guard CommandType.isWellFormed(type) else {
+            throw JSONError(path: "type", message: "'\(type)' is not a command type: use lower-case dotted names such as program.load")
+        }
+        if let key, key.isEmpty || key.count > 200 { throw JSONError(path: "idempotency_key", message: "must be 1 to 200 characters") }
+
+        let (command, created) = try pool.transaction { connection -> (Command, Bool) in
+            let status = try devices.lock(deviceID, on: connection)
+            guard status == .active || status == .pending else {
+                throw APIError.conflict("device \(deviceID) is \(status.rawValue) and takes no commands")
+            }
+            if let key, let row = try connection.query("SELECT \(CommandStore.columns) FROM commands WHERE device_id = \(deviceID.rawValue) AND idempotency_key = \(key)").first {
+                let existing = try CommandStore.command(from: row)
+                guard existing.type == type, existing.payload == payload else {
+                    throw APIError.conflict("idempotency key '\(key)' was already used for a different command")
+                }
+                return (existing, false)
+            }
+            let id = CommandID.random()
+            let row = try connection.query("""
+                INSERT INTO commands (id, device_id, type, payload, state, idempotency_key, created_by, expires_at)
+                VALUES (\(id.rawValue), \(deviceID.rawValue), \(type), \(payload.serialized())::jsonb, 'queued', \(key),
+                        \(context.principal.actor), now() + make_interval(secs => \(ttl)))
+                RETURNING \(CommandStore.columns)
+                """).first!
+            try AuditLog.record(connection, actor: context.principal, action: "command.create", targetType: "command", targetID: id.description,
+                                details: ["device_id": deviceID.json, "type": .string(type)])
+            try Self.notifyDevice(deviceID, on: connection)
+            return (try CommandStore.command(from: row), true)
+        }
+        if created { metrics.increment("fleet_commands_created_total") }
+        return Reply.json(command.json, status: created ? 201 : 200)
+    }
+
+    func getCommand(_ context: RequestContext) throws -> HandlerResult {
+        let id: CommandID = try context.id("id")
+        guard let command = try pool.withConnection({ try CommandStore.get(id, on: $0) }) else {
+            throw APIError.notFound("command \(id) does not exist")
+        }
+        return Reply.json(command.json)
+    }
+
+    func listDeviceCommands(_ context: RequestContext) throws -> HandlerResult {
+        let deviceID: DeviceID = try context.id("id")
+        let (limit, cursor) = try context.pagination(cursorArity: 2)
+        var conditions: [Query] = ["device_id = \(deviceID.rawValue)"]
+        if let text = context.request.query["state"], !text.isEmpty {
+            guard let state = CommandState(rawValue: text) else { throw APIError.badRequest("unknown command state '\(text)'") }
+            conditions.append("state = \(state.rawValue)")
+        }
+        if let cursor, let id = UUID(uuidString: cursor.values[1]) {
+            conditions.append("(created_at, id) < (\(cursor.values[0])::timestamptz, \(id))")
+        }
+        let rows = try pool.withConnection { connection -> [Row] in
+            guard try connection.query("SELECT 1 FROM devices WHERE id = \(deviceID.rawValue)").first != nil else {
+                throw APIError.notFound("device \(deviceID) does not exist")
+            }
+            return try connection.query("""
+                SELECT \(CommandStore.columns) FROM commands WHERE \(Query.joined(conditions, separator: " AND "))
+                ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)
+                """).rows
+        }
+        return try Self.page(rows, limit: limit) { try CommandStore.command(from: $0).json }
+    }
+
+    func cancelCommand(_ context: RequestContext) throws -> HandlerResult {
+        let id: CommandID = try context.id("id")
+        let command = try pool.transaction { connection -> Command in
+            guard let command = try CommandStore.get(id, on: connection, lock: true) else {
+                throw APIError.notFound("command \(id) does not exist")
+            }
+            let (updated, changed) = try CommandStore.apply(.cancel, to: command, error: "canceled by \(context.principal.actor)", on: connection)
+            if changed {
+                try AuditLog.record(connection, actor: context.principal, action: "command.cancel", targetType: "command", targetID: id.description)
+                try Self.notifyDevice(command.deviceID, on: connection)
+            }
+            return updated
+        }
+        return Reply.json(command.json)
+    }
+
+    /// Expires overdue commands; runs every second on every replica (the update is idempotent).
+    func expireCommands() {
+        do {
+            let count = try pool.withConnection { try CommandStore.expireOverdue(on: $0) }
+            if count > 0 { metrics.increment("fleet_commands_expired_total", by: Double(count)) }
+        } catch {
+            metrics.increment("fleet_maintenance_failures_total")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import FleetCore
+import FleetHTTP
+import FleetJSON
+import FleetPostgres
+
+/// Everything a handler needs, built once at start-up.
+final class FleetService: Sendable {
+    let pool: PostgresPool
+    let auth: Authenticator
+    let presence: PresenceTracker
+    let devices: DeviceStore
+    let waiters = WaiterRegistry()
+    let metrics: Metrics
+    let heartbeatInterval: Int
+    let openAPIDocument: [UInt8]
+    let startedAt = Date()
+
+    init(pool: PostgresPool, heartbeatInterval: Int, openAPIDocument: [UInt8]) {
+        self.pool = pool
+        self.metrics = Metrics()
+        self.auth = Authenticator(pool: pool)
+        self.presence = PresenceTracker(pool: pool, metrics: metrics)
+        self.devices = DeviceStore(pool: pool, presence: presence, heartbeatInterval: heartbeatInterval)
+        self.heartbeatInterval = heartbeatInterval
+        self.openAPIDocument = openAPIDocument
+    }
+
+    /// Tells every replica (this one included) that a device has news: its waiting long-polls look again.
+    static func notifyDevice(_ id: DeviceID, on connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_notify('fleet_device', \(id.description))")
+    }
+
+    /// Tells every replica to drop cached credentials.
+    func invalidateCredentials(on connection: PostgresConnection) throws {
+        auth.invalidate()
+        try connection.query("SELECT pg_notify('fleet_auth', '')")
+    }
+}

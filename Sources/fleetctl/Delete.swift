@@ -1,0 +1,16 @@
+import ArgumentParser
+
+extension Fleetctl {
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decommission devices and revoke tokens.",
+            discussion: """
+                Examples:
+                  fleetctl delete device 5f0c…
+                  fleetctl delete token 7d3b…
+                  fleetctl delete enrollment-token 2c8e…
+                """,
+            subcommands: [DeleteDevice.self, DeleteToken.self, DeleteEnrollmentToken.self]
+        )
+    }
+}

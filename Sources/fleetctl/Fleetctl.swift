@@ -1,0 +1,41 @@
+import ArgumentParser
+import FleetClient
+import Foundation
+
+@main
+struct Fleetctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleetctl",
+        abstract: "Drive a Fleet control plane: devices, commands, enrolment and API tokens.",
+        discussion: """
+            The server and token come from --server and --token, else from FLEET_SERVER and FLEET_TOKEN, \
+            else from ~/.config/fleetctl/config.json ({"server": "...", "token": "..."}); the server \
+            defaults to http://127.0.0.1:8080. -o json prints the API's JSON for scripts, -o yaml the \
+            same as YAML, and the default table output is for people.
+
+            Examples:
+              fleetctl get devices -l 'env=prod,site in (a,b)' --online true
+              fleetctl label device 5f0c… env=prod tier-
+              fleetctl send command 5f0c… executor.ping --wait
+              fleetctl create enrollment-token --label site=lab --auto-approve --expires-in 24h
+              fleetctl -o json get commands 5f0c… --state failed
+            """,
+        subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Cancel.self, API.self]
+    )
+
+    /// Accepted before the verb too (`fleetctl -o json get devices`); subcommands see the same values.
+    @OptionGroup var globals: GlobalOptions
+
+    /// Runs the command; API and connection failures end with one `error: …` line and exit code 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as FleetClientError {
+            Console.error(error.description)
+            Foundation.exit(ExitCode.failure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+Sources/FleetServer/Resources/sql
