@@ -4,7 +4,7 @@ SWIFT        ?= swift
 DATA_DIR     ?= .fleet
 LISTEN       ?= 127.0.0.1:8080
 DEB_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config \
-                postgresql postgresql-contrib curl util-linux
+                postgresql postgresql-contrib curl jq util-linux
 PY_PACKAGES  := openapi-spec-validator
 
 export PATH := /opt/swift/usr/bin:$(PATH)
