@@ -24,6 +24,11 @@ public struct Router<Route: Sendable>: Sendable {
         }
     }
 
+    /// Every registered method and pattern, in registration order.
+    public var registered: [(method: String, pattern: String)] {
+        entries.map { ($0.method, $0.pattern) }
+    }
+
     /// Finds the route for `method` and a raw (percent-encoded) `path`.
     ///
     /// Segments are percent-decoded before comparison, so `%2F` stays inside one segment. When several

@@ -5,6 +5,7 @@ import FleetPostgres
 /// Where the database is: an existing server, or the embedded cluster under the data directory.
 public final class Database: Sendable {
     public let conninfo: String
+    /// The embedded cluster, when this process started it (and so must stop it).
     private let embedded: EmbeddedPostgres?
 
     /// Connects to `url`, or starts (initialising on first use) the embedded cluster in `<dataDirectory>/postgres`.
@@ -15,9 +16,12 @@ public final class Database: Sendable {
         } else {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             let cluster = EmbeddedPostgres(directory: dataDirectory.appendingPathComponent("postgres"))
+            // A cluster already running belongs to a server on the same data directory (for example
+            // while `fleet-server token create` runs beside it): use it, leave it running.
+            let alreadyRunning = cluster.isRunning
             try cluster.start()
             conninfo = cluster.conninfo()
-            embedded = cluster
+            embedded = alreadyRunning ? nil : cluster
         }
     }
 
