@@ -5,8 +5,8 @@ internal import CLibPQ
 ///
 /// Sessions run with `TimeZone=UTC`, `DateStyle=ISO`, `client_encoding=UTF8` and
 /// `application_name=fleet`. Statements are prepared once per connection and reused.
-// @unchecked Sendable: the handle is only touched by the one thread currently using the connection (documented contract, enforced by PostgresPool).
 public final class PostgresConnection: @unchecked Sendable {
+    // @unchecked Sendable: only one thread uses a connection at a time (the documented contract, enforced by PostgresPool).
     private(set) var handle: OpaquePointer?
     /// SQL text to prepared statement name.
     private var statements: [String: String] = [:]
@@ -22,6 +22,8 @@ public final class PostgresConnection: @unchecked Sendable {
             close()
             throw error
         }
+        // Notices ("relation already exists, skipping") would otherwise go to stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         do {
             try execute(unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; "
                 + "SET client_encoding = 'UTF8'; SET application_name = 'fleet'")

@@ -36,9 +36,20 @@ import Testing
     @Test func stalePostmasterPidDoesNotBlockStart() throws {
         let cluster = try TestCluster.restartable.get()
         try cluster.stop()
-        // A killed server leaves its pid behind; here it names a live process that is not a postmaster.
+        // A killed server leaves its pid behind, and the pid may since belong to another process of
+        // the cluster's user, which PostgreSQL itself would take for a running postmaster.
+        let sleeper = Process()
+        if geteuid() == 0 {
+            sleeper.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            sleeper.arguments = ["--reuid=postgres", "--regid=postgres", "--clear-groups", "/bin/sleep", "30"]
+        } else {
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["30"]
+        }
+        try sleeper.run()
+        defer { sleeper.terminate() }
         let pidFile = cluster.directory.appendingPathComponent("postmaster.pid")
-        try "\(getpid())\n\(cluster.directory.path)\n".write(to: pidFile, atomically: true, encoding: .utf8)
+        try "\(sleeper.processIdentifier)\n\(cluster.directory.path)\n".write(to: pidFile, atomically: true, encoding: .utf8)
         #expect(!cluster.isRunning)
         try cluster.start()
         #expect(cluster.isRunning)
