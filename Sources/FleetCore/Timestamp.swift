@@ -75,6 +75,11 @@ public enum Timestamp {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         let epoch = timegm(&parts)
+        // timegm normalises impossible dates (February 31st); they must not pass as valid.
+        var check = tm()
+        var roundTrip = epoch
+        gmtime_r(&roundTrip, &check)
+        guard year >= 1, check.tm_mday == Int32(day), check.tm_mon == Int32(month - 1), check.tm_year == Int32(year - 1900) else { return nil }
         return Date(timeIntervalSince1970: Double(epoch - offset) + fraction)
     }
 }

@@ -1,11 +1,12 @@
 internal import CJansson
 
 extension JSON {
-    /// Parses a JSON document of any type. Duplicate object keys are rejected.
+    /// Parses a JSON document of any type. Duplicate object keys and `\u0000` in strings are rejected
+    /// (PostgreSQL's text and jsonb cannot hold NUL, and C strings would cut it short).
     /// - Throws: `JSONError` with jansson's line, column and reason.
     public static func parse(_ bytes: [UInt8]) throws -> JSON {
         var error = json_error_t()
-        let flags = Int(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+        let flags = Int(JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
         let root = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 json_loadb(chars.baseAddress, chars.count, flags, &error)

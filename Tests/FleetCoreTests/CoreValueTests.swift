@@ -40,6 +40,9 @@ import FleetJSON
         #expect(abs(Timestamp.parse(text)!.timeIntervalSince(date)) < 1e-6)
         #expect(Timestamp.parse("2026-11-29T08:00:00+01:00") == Timestamp.parse("2026-11-29T07:00:00Z"))
         #expect(Timestamp.parse("2026-13-01T00:00:00Z") == nil)
+        #expect(Timestamp.parse("2026-02-31T00:00:00Z") == nil)
+        #expect(Timestamp.parse("0000-01-01T00:00:00Z") == nil)
+        #expect(Timestamp.parse("2028-02-29T00:00:00Z") != nil)
         #expect(Timestamp.parse("yesterday") == nil)
     }
 
