@@ -3,13 +3,14 @@
 SWIFT        ?= swift
 DATA_DIR     ?= .fleet
 LISTEN       ?= 127.0.0.1:8080
-BUILD_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config
-DEB_PACKAGES   := $(BUILD_PACKAGES) postgresql postgresql-contrib curl jq util-linux
+SERVER_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config
+BUILD_PACKAGES  := $(SERVER_PACKAGES) libbpf-dev
+DEB_PACKAGES    := $(BUILD_PACKAGES) bpftool postgresql postgresql-contrib curl jq util-linux iproute2
 PY_PACKAGES  := openapi-spec-validator
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: deps build release run test openapi-check docker-check bench clean
+.PHONY: deps build release run test bpf openapi-check docker-check bench clean
 
 ## deps: install the Debian packages the build and the tests need (only those missing).
 deps:
@@ -32,16 +33,20 @@ run: build
 	$(SWIFT) run fleet-server serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
 ## test: the whole suite (unit and integration tests against real PostgreSQL and HTTP, OpenAPI check).
-test: deps openapi-check docker-check
+test: deps openapi-check docker-check bpf
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## bpf: compile the eBPF programs in bpf/ against this kernel's BTF.
+bpf: deps
+	$(MAKE) -C bpf
 
 openapi-check:
 	python3 -m openapi_spec_validator openapi/fleet.yaml
 
 # The server image must build with the same Debian packages as this Makefile.
 docker-check:
-	@for p in $(BUILD_PACKAGES); do grep -q -- "$$p" docker/server.Dockerfile || { echo "docker/server.Dockerfile lacks $$p"; exit 1; }; done
+	@for p in $(SERVER_PACKAGES); do grep -q -- "$$p" docker/server.Dockerfile || { echo "docker/server.Dockerfile lacks $$p"; exit 1; }; done
 
 ## bench: benchmark programs against references measured in the same run.
 bench: deps

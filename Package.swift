@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "fleet-server", targets: ["fleet-server"]),
         .executable(name: "fleetctl", targets: ["fleetctl"]),
+        .executable(name: "fleet-executor", targets: ["fleet-executor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CLibBPF", path: "Sources/CLibBPF", pkgConfig: "libbpf",
+                       providers: [.apt(["libbpf-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
 
@@ -27,6 +30,7 @@ let package = Package(
         .target(name: "FleetJSON", dependencies: ["CJansson"]),
         .target(name: "FleetHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "FleetPostgres", dependencies: ["CLibPQ"]),
+        .target(name: "FleetBPF", dependencies: ["CLibBPF"]),
 
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
@@ -35,10 +39,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "CCurl"]),
+        .target(name: "FleetExecutor", dependencies: [
+            "FleetCore", "FleetJSON", "FleetClient", "FleetBPF",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
 
         // Executables: flags and wiring only.
         .executableTarget(name: "fleet-server", dependencies: [
             "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fleet-executor", dependencies: [
+            "FleetExecutor", "FleetCore", "FleetJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fleetctl", dependencies: [
             "FleetClient", "FleetCore", "FleetJSON",
@@ -49,6 +61,8 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetPostgresTests", dependencies: ["FleetPostgres"]),
         .testTarget(name: "FleetHTTPTests", dependencies: ["FleetHTTP"]),
+        .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
+        .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetServerTests", dependencies: [
             "FleetServer", "FleetClient", "FleetCore", "FleetJSON", "FleetPostgres",

@@ -38,7 +38,7 @@ public struct Page<Item: JSONEncodable & Sendable>: Sendable, JSONEncodable {
     }
 
     public var json: JSON {
-        ["items": .array(items.map(\.json)), "next_cursor": nextCursor.map { .string($0.encoded) } ?? .null]
+        ["items": .array(items.map { $0.json }), "next_cursor": nextCursor.map { .string($0.encoded) } ?? .null]
     }
 }
 

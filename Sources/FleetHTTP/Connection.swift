@@ -40,10 +40,16 @@ struct Connection: @unchecked Sendable {  // safe: an opaque handle; the only ca
         return SocketAddress.describe(address)
     }
 
-    /// Queues `response` (copying its body); false if MHD refused it, in which case the connection should close.
+    /// Queues `response` (copying its body, or reading a streamed body as it is sent); false if MHD refused
+    /// it, in which case the connection should close.
     func queue(_ response: Response) -> Bool {
-        let created = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        let created: OpaquePointer?
+        if let streamed = response.streamedBody {
+            created = StreamedBodyReader.makeResponse(streamed)
+        } else {
+            created = response.body.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+            }
         }
         guard let created else { return false }
         defer { MHD_destroy_response(created) }

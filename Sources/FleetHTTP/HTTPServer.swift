@@ -1,12 +1,16 @@
 import Glibc
 import Synchronization
 
-/// An HTTP/1.1 server on libmicrohttpd: a pool of worker threads calls `handler` synchronously for each
-/// request; long-polls suspend their connection and hold no thread.
+/// An HTTP/1.1 server on libmicrohttpd: worker threads call `handler` synchronously for each request;
+/// long-polls suspend their connection and hold no thread.
+///
+/// Each worker is a daemon of its own with one polling thread, all listening on the same port with
+/// SO_REUSEPORT. The kernel then spreads connections evenly; with MHD's thread pool on one shared socket,
+/// a burst of keep-alive connections could all land on one worker while the others idled.
 public final class HTTPServer: Sendable {
     private enum Lifecycle {
         case idle
-        case running(MicroHTTPDaemon)
+        case running([MicroHTTPDaemon])
         case stopped
     }
 
@@ -34,9 +38,14 @@ public final class HTTPServer: Sendable {
             guard case .idle = lifecycle else {
                 throw HTTPServerError(message: "the server was already started")
             }
-            let daemon = try MicroHTTPDaemon(core: core)
-            boundPort.store(daemon.port, ordering: .relaxed)
-            lifecycle = .running(daemon)
+            let workers = max(core.configuration.threads, 1)
+            let first = try MicroHTTPDaemon(core: core, port: core.configuration.port, sharedPort: workers > 1)
+            var daemons = [first]
+            for _ in 1..<workers {
+                daemons.append(try MicroHTTPDaemon(core: core, port: first.port, sharedPort: true))
+            }
+            boundPort.store(first.port, ordering: .relaxed)
+            lifecycle = .running(daemons)
         }
     }
 
@@ -53,20 +62,20 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, ends every held long-poll with its `timeout()` response, gives in-flight requests up to
     /// a second, then stops the daemon. Blocks until done; idempotent.
     public func stop() {
-        let daemon: MicroHTTPDaemon? = lifecycle.withLock { lifecycle in
+        let daemons: [MicroHTTPDaemon] = lifecycle.withLock { lifecycle in
             defer { lifecycle = .stopped }
-            guard case .running(let daemon) = lifecycle else { return nil }
-            return daemon
+            guard case .running(let daemons) = lifecycle else { return [] }
+            return daemons
         }
-        guard let daemon else { return }
-        daemon.quiesce()
+        guard !daemons.isEmpty else { return }
+        for daemon in daemons { daemon.quiesce() }
         for session in core.longPolls.beginStopping() {
             session.expire()
         }
         // Long-polls must all be resumed and answered before MHD_stop_daemon; their timeout() calls are quick.
         Self.wait(upTo: .seconds(10)) { core.longPolls.count == 0 }
         Self.wait(upTo: .seconds(1)) { core.liveRequestCount == 0 }
-        _ = consume daemon  // the last reference: MicroHTTPDaemon.deinit runs MHD_stop_daemon
+        _ = consume daemons  // the last references: MicroHTTPDaemon.deinit runs MHD_stop_daemon
     }
 
     private static func wait(upTo limit: Duration, until condition: () -> Bool) {

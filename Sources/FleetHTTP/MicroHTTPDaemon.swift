@@ -9,12 +9,15 @@ final class MicroHTTPDaemon {
     private var quiescedListenSocket: Int32 = -1
     let port: Int
 
-    /// Starts listening per `core.configuration`; throws with MHD's diagnostics when it cannot.
-    init(core: ServerCore) throws {
+    /// Starts listening per `core.configuration` on `port` with one polling thread; throws with MHD's
+    /// diagnostics when it cannot.
+    /// - Parameter sharedPort: when true the socket is opened with SO_REUSEPORT, so several daemons listen on
+    ///   the same port and the kernel spreads new connections across them.
+    init(core: ServerCore, port requestedPort: Int, sharedPort: Bool) throws {
         let configuration = core.configuration
         self.core = core
         _ = core.log.drain()
-        let started: OpaquePointer? = try SocketAddress.withSockaddr(host: configuration.host, port: configuration.port) { address, family in
+        let started: OpaquePointer? = try SocketAddress.withSockaddr(host: configuration.host, port: requestedPort) { address, family in
             let flags = Self.flags(for: family, host: configuration.host)
             let cls = Unmanaged.passUnretained(core).toOpaque()
             var options = [
@@ -26,18 +29,18 @@ final class MicroHTTPDaemon {
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: max(configuration.idleTimeoutSeconds, 0), ptr_value: nil),
                 MHD_OptionItem(option: .LISTEN_BACKLOG_SIZE, value: 4096, ptr_value: nil),
             ]
-            if configuration.threads > 1 {
-                options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil))
+            if sharedPort {
+                options.append(MHD_OptionItem(option: .LISTENING_ADDRESS_REUSE, value: 1, ptr_value: nil))
             }
             options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeBufferPointer { items in
-                fleet_mhd_start(flags, UInt16(configuration.port), ServerCore.accessCallback, cls, items.baseAddress)
+                fleet_mhd_start(flags, UInt16(requestedPort), ServerCore.accessCallback, cls, items.baseAddress)
             }
         }
         guard let started else {
             let reasons = core.log.drain()
             let reason = reasons.isEmpty ? "libmicrohttpd refused to start" : reasons.joined(separator: "; ")
-            throw HTTPServerError(message: "cannot listen on \(configuration.host):\(configuration.port): \(reason)")
+            throw HTTPServerError(message: "cannot listen on \(configuration.host):\(requestedPort): \(reason)")
         }
         daemon = started
         port = Int(fleet_mhd_bound_port(started))

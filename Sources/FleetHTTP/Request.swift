@@ -1,4 +1,5 @@
-/// An HTTP request as the handler sees it: fully received, immutable apart from the router's parameters.
+/// An HTTP request as the handler sees it: fully received (or streamed to an `UploadSink`), immutable apart
+/// from the router's parameters.
 public struct Request: Sendable {
     /// The method as sent ("GET", "POST", ...).
     public let method: String
@@ -9,10 +10,13 @@ public struct Request: Sendable {
     public let query: [String: String]
     /// Header fields keyed by lower-cased name; repeated fields are joined with ", ".
     public let headers: [String: String]
-    /// The request body (at most `ServerConfiguration.maxBodyBytes`).
+    /// The request body (at most `ServerConfiguration.maxBodyBytes`); empty when it was streamed to an `UploadSink`.
     public let body: [UInt8]
     /// Textual IP address of the peer ("127.0.0.1", "::1"); IPv4-mapped IPv6 peers are shown as IPv4.
     public let remoteAddress: String?
+    /// What the route's `UploadSink` made of a streamed body (`finish()`'s value), or the error it threw;
+    /// nil when the body was buffered into `body`.
+    public let upload: Result<any Sendable, any Error>?
     /// Values of the `{name}` segments of the matched route; empty until the caller fills them from a `Router` match.
     public var pathParameters: [String: String]
 
@@ -23,7 +27,8 @@ public struct Request: Sendable {
         headers: [String: String] = [:],
         body: [UInt8] = [],
         remoteAddress: String? = nil,
-        pathParameters: [String: String] = [:]
+        pathParameters: [String: String] = [:],
+        upload: Result<any Sendable, any Error>? = nil
     ) {
         self.method = method
         self.path = path
@@ -32,6 +37,7 @@ public struct Request: Sendable {
         self.body = body
         self.remoteAddress = remoteAddress
         self.pathParameters = pathParameters
+        self.upload = upload
     }
 
     /// The value of a header field, looked up case-insensitively.

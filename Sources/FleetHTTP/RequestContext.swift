@@ -3,11 +3,20 @@
 final class RequestContext {
     /// The request target exactly as sent (path and query, percent-encoded), if MHD reported it.
     let rawTarget: String?
-    /// Whether the access handler has seen this request's headers yet.
-    var headersSeen = false
+    /// Method, path, query and header fields, collected when the access handler first sees the request.
+    var head: RequestHead?
     var body: [UInt8] = []
-    /// The body exceeded the limit; the rest of it is dropped and the request is answered with 413.
-    var bodyTooLarge = false
+    /// The final answer, decided before the body was read (413, a rejection) or when it exceeded its limit;
+    /// the rest of the body is dropped and the handler is not called.
+    var refusal: Response?
+    /// Where a streamed body goes; nil once it finished or failed.
+    var sink: (any UploadSink)?
+    /// Whether the body is streamed (to `sink`, while it lasts).
+    var streaming = false
+    /// Bytes of a streamed body received so far.
+    var streamedBytes = 0
+    /// What `sink.write` threw; the rest of the body is dropped.
+    var uploadFailure: (any Error)?
     /// Set once the handler answered `.suspend`.
     var session: LongPollSession?
 

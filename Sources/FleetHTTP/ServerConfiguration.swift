@@ -6,10 +6,15 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// TCP port; 0 picks an ephemeral one (read it from `HTTPServer.port` after `start()`).
     public var port: Int
-    /// Worker threads in libmicrohttpd's pool.
+    /// Worker threads: one libmicrohttpd daemon each, sharing the port through SO_REUSEPORT.
     public var threads: Int
     /// Largest accepted request body; larger ones are answered with 413 without being buffered.
     public var maxBodyBytes: Int
+    /// Largest body accepted by an `UploadSink` (see `bodyDisposition`); larger ones are answered with 413.
+    public var maxUploadBytes: Int
+    /// Called once per request when its header is in, on the worker thread: whether to buffer the body,
+    /// stream it to a sink, or answer at once. It must not block for long.
+    public var bodyDisposition: @Sendable (RequestHead) -> BodyDisposition
     /// Concurrent connections, suspended long-polls included.
     public var connectionLimit: Int
     /// Seconds of inactivity before MHD closes a connection; suspended connections are exempt.
@@ -22,6 +27,8 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         maxBodyBytes: Int = 1 << 20,
+        maxUploadBytes: Int = 256 << 20,
+        bodyDisposition: @escaping @Sendable (RequestHead) -> BodyDisposition = { _ in .buffer },
         connectionLimit: Int = 100_000,
         idleTimeoutSeconds: Int = 90,
         errorResponder: @escaping @Sendable (_ status: Int, _ title: String, _ detail: String) -> Response
@@ -31,6 +38,8 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.threads = threads
         self.maxBodyBytes = maxBodyBytes
+        self.maxUploadBytes = maxUploadBytes
+        self.bodyDisposition = bodyDisposition
         self.connectionLimit = connectionLimit
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.errorResponder = errorResponder

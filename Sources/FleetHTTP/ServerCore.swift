@@ -36,7 +36,7 @@ final class ServerCore: Sendable {
         liveContexts.subtract(1, ordering: .relaxed)
     }
 
-    /// The access handler: collects the body, then calls the handler once and answers or suspends.
+    /// The access handler: collects (or streams) the body, then calls the handler once and answers or suspends.
     func access(
         connection: Connection,
         method: UnsafePointer<CChar>?,
@@ -54,25 +54,39 @@ final class ServerCore: Sendable {
         if let session = context.session {
             return conclude(session.run(), of: session, on: connection)
         }
-        if !context.headersSeen {
-            context.headersSeen = true
-            return beginBody(of: context, on: connection)
+        guard let head = context.head else {
+            let head = RequestHead(
+                method: method.map { String(cString: $0) } ?? "",
+                path: context.rawPath ?? url.map { String(cString: $0) } ?? "/",
+                query: connection.queryArguments(),
+                headers: connection.headers(),
+                remoteAddress: connection.remoteAddress())
+            context.head = head
+            return beginBody(of: context, head: head, on: connection)
         }
         if uploadDataSize.pointee > 0 {
-            appendBody(uploadData, count: uploadDataSize.pointee, to: context)
+            if let uploadData {
+                let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(uploadData), count: uploadDataSize.pointee)
+                if context.streaming {
+                    stream(bytes, to: context)
+                } else {
+                    appendBody(bytes, to: context)
+                }
+            }
             uploadDataSize.pointee = 0
             return true
         }
-        if context.bodyTooLarge {
-            return queue(tooLargeResponse(), on: connection)
+        if let refusal = context.refusal {
+            return queue(refusal, on: connection)
         }
         let request = Request(
-            method: method.map { String(cString: $0) } ?? "",
-            path: context.rawPath ?? url.map { String(cString: $0) } ?? "/",
-            query: connection.queryArguments(),
-            headers: connection.headers(),
+            method: head.method,
+            path: head.path,
+            query: head.query,
+            headers: head.headers,
             body: context.body,
-            remoteAddress: connection.remoteAddress()
+            remoteAddress: head.remoteAddress,
+            upload: context.streaming ? finishUpload(of: context) : nil
         )
         context.body = []
         switch handler(request) {
@@ -86,30 +100,77 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// First call for a request: refuse a declared oversized body before it is sent, else prepare the buffer.
-    private func beginBody(of context: RequestContext, on connection: Connection) -> Bool {
-        guard let declared = connection.declaredContentLength() else { return true }
-        if declared > UInt64(max(configuration.maxBodyBytes, 0)) {
-            context.bodyTooLarge = true
-            // Queuing now makes MHD skip the upload and close afterwards; if it refuses, the body is
-            // dropped as it arrives and 413 is sent at the end.
-            _ = queue(tooLargeResponse(), on: connection)
-            return true
+    /// First call for a request: asks where the body goes, refuses a declared oversized body before it is
+    /// sent, else prepares the buffer.
+    private func beginBody(of context: RequestContext, head: RequestHead, on connection: Connection) -> Bool {
+        let limit: Int
+        switch configuration.bodyDisposition(head) {
+        case .buffer:
+            limit = configuration.maxBodyBytes
+        case .stream(let sink):
+            context.streaming = true
+            context.sink = sink
+            limit = configuration.maxUploadBytes
+        case .reject(let response):
+            return refuse(context, with: response, on: connection)
         }
-        context.body.reserveCapacity(Int(declared))
+        guard let declared = connection.declaredContentLength() else { return true }
+        if declared > UInt64(max(limit, 0)) {
+            return refuse(context, with: tooLargeResponse(limit: limit), on: connection)
+        }
+        if !context.streaming {
+            context.body.reserveCapacity(Int(declared))
+        }
         return true
     }
 
-    private func appendBody(_ data: UnsafePointer<CChar>?, count: Int, to context: RequestContext) {
-        guard !context.bodyTooLarge, let data else { return }
-        guard context.body.count + count <= configuration.maxBodyBytes else {
-            context.bodyTooLarge = true
+    /// Settles the answer before the body is read. Queuing now makes MHD skip the upload and close afterwards;
+    /// if it refuses, the body is dropped as it arrives and the answer is sent at the end.
+    private func refuse(_ context: RequestContext, with response: Response, on connection: Connection) -> Bool {
+        context.refusal = response
+        context.sink = nil
+        _ = queue(response, on: connection)
+        return true
+    }
+
+    private func appendBody(_ bytes: UnsafeRawBufferPointer, to context: RequestContext) {
+        guard context.refusal == nil else { return }
+        guard context.body.count + bytes.count <= configuration.maxBodyBytes else {
+            context.refusal = tooLargeResponse(limit: configuration.maxBodyBytes)
             context.body = []
             return
         }
-        data.withMemoryRebound(to: UInt8.self, capacity: count) { bytes in
-            context.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        context.body.append(contentsOf: bytes)
+    }
+
+    /// Hands a piece of a streamed body to the sink; past the upload limit the sink is dropped and 413 is due.
+    private func stream(_ bytes: UnsafeRawBufferPointer, to context: RequestContext) {
+        guard context.refusal == nil else { return }
+        context.streamedBytes += bytes.count
+        guard context.streamedBytes <= configuration.maxUploadBytes else {
+            context.refusal = tooLargeResponse(limit: configuration.maxUploadBytes)
+            context.sink = nil
+            return
         }
+        guard let sink = context.sink else { return }
+        do {
+            try sink.write(bytes)
+        } catch {
+            context.uploadFailure = error
+            context.sink = nil
+        }
+    }
+
+    /// The sink's result once the whole body is in; the sink is released either way.
+    private func finishUpload(of context: RequestContext) -> Result<any Sendable, any Error> {
+        defer { context.sink = nil }
+        if let failure = context.uploadFailure {
+            return .failure(failure)
+        }
+        guard let sink = context.sink else {
+            return .failure(HTTPServerError(message: "the upload sink is gone"))
+        }
+        return Result { try sink.finish() }
     }
 
     private func conclude(_ outcome: LongPollSession.Outcome, of session: LongPollSession, on connection: Connection) -> Bool {
@@ -125,9 +186,8 @@ final class ServerCore: Sendable {
         }
     }
 
-    private func tooLargeResponse() -> Response {
-        configuration.errorResponder(
-            413, "Content Too Large", "The request body exceeds \(configuration.maxBodyBytes) bytes.")
+    private func tooLargeResponse(limit: Int) -> Response {
+        configuration.errorResponder(413, "Content Too Large", "The request body exceeds \(limit) bytes.")
     }
 
     /// Queues `response`, replacing a status MHD cannot send with the error responder's 500.

@@ -70,7 +70,7 @@ extension Array: JSONDecodable where Element: JSONDecodable {
 }
 
 extension Array: JSONEncodable where Element: JSONEncodable {
-    public var json: JSON { .array(map(\.json)) }
+    public var json: JSON { .array(map { $0.json }) }
 }
 
 extension Dictionary: JSONDecodable where Key == String, Value: JSONDecodable {
@@ -83,7 +83,7 @@ extension Dictionary: JSONDecodable where Key == String, Value: JSONDecodable {
 }
 
 extension Dictionary: JSONEncodable where Key == String, Value: JSONEncodable {
-    public var json: JSON { .object(mapValues(\.json)) }
+    public var json: JSON { .object(mapValues { $0.json }) }
 }
 
 extension Optional: JSONEncodable where Wrapped: JSONEncodable {

@@ -15,7 +15,11 @@ final class Authenticator: Sendable {
     private let cacheLifetime: Duration
     private let cache = Mutex<[[UInt8]: Entry]>([:])
 
-    init(pool: PostgresPool, cacheLifetime: Duration = .seconds(5)) {
+    /// Cached principals stay valid this long unless a revocation arrives first. Revocations reach every
+    /// replica through `fleet_auth`, and a lost notification connection clears the cache on reconnect, so the
+    /// lifetime only bounds how long a missed revocation could last; it is long enough that an executor's
+    /// heartbeats (every minute by default) are served from memory.
+    init(pool: PostgresPool, cacheLifetime: Duration = .seconds(300)) {
         self.pool = pool
         self.cacheLifetime = cacheLifetime
     }
@@ -29,12 +33,11 @@ final class Authenticator: Sendable {
         guard let authorization, !authorization.isEmpty else {
             throw APIError.unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
         }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
+        let parts = authorization.split(separator: " ")
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("malformed Authorization header: expected 'Bearer <token>'")
         }
-        let presented = parts[1].trimmingCharacters(in: .whitespaces)
-        guard let secret = TokenSecret(parsing: presented) else {
+        guard let secret = TokenSecret(parsing: String(parts[1])) else {
             throw APIError.unauthorized("invalid token")
         }
         let hash = TokenHash.digest(secret)
@@ -49,10 +52,20 @@ final class Authenticator: Sendable {
             validUntil = min(validUntil, now.advanced(by: .milliseconds(Int64(max(0, remaining) * 1000))))
         }
         cache.withLock { cache in
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
+            if cache.count >= Self.maximumEntries { Self.evict(&cache, now: now) }
             cache[hash] = Entry(principal: principal, validUntil: validUntil)
         }
         return principal
+    }
+
+    static let maximumEntries = 2_000_000
+
+    /// Drops expired entries; if that frees too little, every other entry (they are looked up again on use).
+    private static func evict(_ cache: inout [[UInt8]: Entry], now: ContinuousClock.Instant) {
+        cache = cache.filter { $0.value.validUntil > now }
+        guard cache.count >= maximumEntries * 3 / 4 else { return }
+        var keep = false
+        cache = cache.filter { _ in keep.toggle(); return keep }
     }
 
     private func lookup(_ kind: TokenKind, hash: [UInt8]) throws -> (Principal, Date?) {

@@ -64,24 +64,7 @@ final class DeviceStore: Sendable {
 
     /// The selector as a WHERE condition on `d.labels`; equality uses the GIN index through `@>`.
     static func sql(for selector: LabelSelector) -> Query {
-        guard !selector.requirements.isEmpty else { return "true" }
-        let parts: [Query] = selector.requirements.map { requirement in
-            switch requirement {
-            case .equals(let key, let value):
-                return "d.labels @> \(JSON.object([key: .string(value)]).serialized())::jsonb"
-            case .notEquals(let key, let value):
-                return "NOT (d.labels @> \(JSON.object([key: .string(value)]).serialized())::jsonb)"
-            case .isIn(let key, let values):
-                return "coalesce(d.labels ->> \(key) = ANY(\(values)::text[]), false)"
-            case .notIn(let key, let values):
-                return "NOT coalesce(d.labels ->> \(key) = ANY(\(values)::text[]), false)"
-            case .exists(let key):
-                return "d.labels ? \(key)"
-            case .doesNotExist(let key):
-                return "NOT (d.labels ? \(key))"
-            }
-        }
-        return "(" + Query.joined(parts, separator: " AND ") + ")"
+        selector.sql(on: "d.labels")
     }
 
     /// Locks the device row for the rest of the transaction.

@@ -28,7 +28,8 @@ public final class FleetServerApp: Sendable {
         let connections = options.databaseConnections ?? (options.threads + 3)
         let pool = PostgresPool(conninfo: database.conninfo, size: connections)
         let document = (try? Data(contentsOf: Resources.openAPI)).map { [UInt8]($0) } ?? []
-        let service = FleetService(pool: pool, heartbeatInterval: options.heartbeatIntervalSeconds, openAPIDocument: document)
+        let service = FleetService(pool: pool, heartbeatInterval: options.heartbeatIntervalSeconds, openAPIDocument: document,
+                                   telemetryRetentionDays: options.telemetryRetentionDays)
         self.service = service
 
         var configuration = ServerConfiguration(errorResponder: { status, title, detail in
@@ -40,6 +41,9 @@ public final class FleetServerApp: Sendable {
         configuration.maxBodyBytes = options.maxBodyBytes
         let held = Mutex<HTTPServer?>(nil)
         let router = FleetService.makeRouter(heldLongPolls: { held.withLock { $0?.suspendedCount ?? 0 } })
+        let uploads = FleetService.makeUploadRouter(stagingDirectory: options.uploadStagingDirectory ?? NSTemporaryDirectory())
+        configuration.maxUploadBytes = options.maxUploadBytes
+        configuration.bodyDisposition = { head in service.bodyDisposition(for: head, router: router, uploads: uploads) }
         let http = HTTPServer(configuration: configuration) { request in service.handle(request, router: router) }
         held.withLock { $0 = http }
         self.http = http
@@ -99,7 +103,7 @@ public final class FleetServerApp: Sendable {
         listener.stop()
     }
 
-    /// Once a second: flush coalesced heartbeats, expire overdue commands.
+    /// Once a second: flush coalesced heartbeats, expire overdue commands; telemetry partitions once a minute.
     private func maintenanceLoop() {
         var tick = 0
         while !maintenanceStop.withLock({ $0 }) {
@@ -108,6 +112,7 @@ public final class FleetServerApp: Sendable {
             guard tick % 10 == 0 else { continue }
             service.presence.flush()
             service.expireCommands()
+            service.maintainTelemetry()
         }
         maintenanceDone.signal()
     }

@@ -53,9 +53,18 @@ extension FleetService {
         add("GET", "/v1/commands/{id}", .viewer, FleetService.getCommand)
         add("POST", "/v1/commands/{id}/cancel", .operator, FleetService.cancelCommand)
 
+        add("POST", "/v1/programs", .operator, FleetService.createProgram)
+        add("GET", "/v1/programs", .viewer, FleetService.listPrograms)
+        add("GET", "/v1/programs/{id}", .viewer, FleetService.getProgram)
+        add("GET", "/v1/programs/{id}/object", .viewer, FleetService.downloadProgramObject)
+        add("DELETE", "/v1/programs/{id}", .operator, FleetService.deleteProgram)
+        add("GET", "/v1/executor/artifacts/{sha256}", .device, FleetService.downloadArtifact)
+
         add("POST", "/v1/executor/heartbeat", .device, FleetService.heartbeat)
         add("GET", "/v1/executor/commands", .device, FleetService.pollCommands)
         add("POST", "/v1/executor/commands/{id}/status", .device, FleetService.reportCommandStatus)
+        add("POST", "/v1/executor/telemetry", .device, FleetService.ingestTelemetry)
+        add("GET", "/v1/telemetry", .viewer, FleetService.queryTelemetry)
         return router
     }
 

@@ -10,18 +10,20 @@ final class FleetService: Sendable {
     let auth: Authenticator
     let presence: PresenceTracker
     let devices: DeviceStore
+    let telemetry: TelemetryStore
     let waiters = WaiterRegistry()
     let metrics: Metrics
     let heartbeatInterval: Int
     let openAPIDocument: [UInt8]
     let startedAt = Date()
 
-    init(pool: PostgresPool, heartbeatInterval: Int, openAPIDocument: [UInt8]) {
+    init(pool: PostgresPool, heartbeatInterval: Int, openAPIDocument: [UInt8], telemetryRetentionDays: Int = 7) {
         self.pool = pool
         self.metrics = Metrics()
         self.auth = Authenticator(pool: pool)
         self.presence = PresenceTracker(pool: pool, metrics: metrics)
         self.devices = DeviceStore(pool: pool, presence: presence, heartbeatInterval: heartbeatInterval)
+        self.telemetry = TelemetryStore(pool: pool, retentionDays: telemetryRetentionDays)
         self.heartbeatInterval = heartbeatInterval
         self.openAPIDocument = openAPIDocument
     }

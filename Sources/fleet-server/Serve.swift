@@ -17,7 +17,7 @@ extension FleetServerCommand {
         @Option(help: "Address and port to listen on.")
         var listen = "127.0.0.1:8080"
 
-        @Option(help: "HTTP worker threads (default: number of cores).")
+        @Option(help: "HTTP worker threads (default: 4 per core, at least 8; handlers wait on the database).")
         var threads: Int?
 
         @Option(name: .customLong("heartbeat-interval"), help: "Seconds between executor heartbeats.")
@@ -26,12 +26,16 @@ extension FleetServerCommand {
         @Option(name: .customLong("db-connections"), help: "Database connections in the pool (default: threads + 3).")
         var databaseConnections: Int?
 
+        @Option(name: .customLong("telemetry-retention-days"), help: "Days of telemetry to keep; older days are dropped.")
+        var telemetryRetentionDays = 7
+
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             guard ListenAddress(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080") }
             if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
             guard (1...3600).contains(heartbeatInterval) else { throw ValidationError("--heartbeat-interval must be between 1 and 3600") }
+            guard (1...3650).contains(telemetryRetentionDays) else { throw ValidationError("--telemetry-retention-days must be between 1 and 3650") }
         }
 
         func run() throws {
@@ -44,6 +48,7 @@ extension FleetServerCommand {
             options.databaseURL = database.resolvedURL
             options.heartbeatIntervalSeconds = heartbeatInterval
             options.databaseConnections = databaseConnections
+            options.telemetryRetentionDays = telemetryRetentionDays
 
             let app: FleetServerApp
             do { app = try FleetServerApp(options: options) } catch {

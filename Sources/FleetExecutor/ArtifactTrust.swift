@@ -1,0 +1,51 @@
+import Crypto
+import Foundation
+
+/// Checks downloaded program objects: the SHA-256 always, and an Ed25519 signature when trusted keys are
+/// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
+/// registry documents it.
+public struct ArtifactTrust: Sendable {
+    private let keys: [Curve25519.Signing.PublicKey]
+
+    /// Trusts no key: objects need only match their digest.
+    public static let digestOnly = ArtifactTrust(keys: [])
+
+    init(keys: [Curve25519.Signing.PublicKey]) {
+        self.keys = keys
+    }
+
+    /// Reads public keys: files holding a base64 raw 32-byte Ed25519 key (surrounding whitespace ignored).
+    /// - Throws: `ExecutorError` naming the file that is unreadable or not a key.
+    public init(keyFiles paths: [String]) throws {
+        keys = try paths.map { path in
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ExecutorError("cannot read the trusted key \(path)")
+            }
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let raw = Data(base64Encoded: text), raw.count == 32,
+                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")
+            }
+            return key
+        }
+    }
+
+    /// Whether signatures are required.
+    public var requiresSignature: Bool { !keys.isEmpty }
+
+    /// - Throws: `ExecutorError` when the bytes do not hash to `digest`, or when a signature is required and
+    ///   missing or not made by any trusted key.
+    public func verify(_ bytes: [UInt8], digest: ArtifactDigest, signature: [UInt8]?) throws {
+        let actual = ArtifactDigest(bytes: Array(SHA256.hash(data: bytes)))
+        guard actual == digest else {
+            throw ExecutorError("the downloaded object's SHA-256 is \(actual), not the expected \(digest); refusing to load it")
+        }
+        guard requiresSignature else { return }
+        guard let signature else {
+            throw ExecutorError("this executor requires signed programs and the command carries no signature")
+        }
+        guard keys.contains(where: { $0.isValidSignature(Data(signature), for: Data(digest.bytes)) }) else {
+            throw ExecutorError("the program's signature was not made by any trusted key; refusing to load it")
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import FleetClient
+import FleetCore
+import FleetJSON
+import Synchronization
+
+/// The long-running executor: heartbeats, the command loop and telemetry, each on its own thread.
+public final class Executor: Sendable {
+    public struct Configuration: Sendable {
+        public var telemetryIntervalSeconds: Double = 15
+        public var pollWaitSeconds = ExecutorConnection.pollWait
+        public init() {}
+    }
+
+    public let connection: ExecutorConnection
+    public let journal: CommandJournal
+    public let outbox: TelemetryOutbox
+    public let events = EventMetrics()
+    private let configuration: Configuration
+    private let dispatcher: Mutex<CommandDispatcher>
+    private let sources: Mutex<[any TelemetrySource]>
+    private let stopped = Mutex(false)
+    private let wake = NSCondition()
+    private let threadsDone = DispatchGroup()
+
+    public init(state: StateDirectory, identity: ExecutorIdentity, configuration: Configuration = Configuration()) throws {
+        try state.prepare()
+        connection = ExecutorConnection(identity: identity)
+        journal = try CommandJournal(state: state)
+        outbox = try TelemetryOutbox(state: state)
+        self.configuration = configuration
+        dispatcher = Mutex(CommandDispatcher())
+        sources = Mutex([])
+        sources.withLock { $0 = [events, SelfMetricsSource(outbox: outbox)] }
+        registerBuiltins()
+    }
+
+    /// Adds a command handler (program and model managers register theirs).
+    public func register(_ type: String, _ handler: any CommandHandler) {
+        dispatcher.withLock { $0.register(type, handler) }
+    }
+
+    public func addTelemetrySource(_ source: any TelemetrySource) {
+        sources.withLock { $0.append(source) }
+    }
+
+    private func registerBuiltins() {
+        register("executor.ping", ClosureHandler { command in
+            .succeeded(["pong": true, "echo": command.payload, "executor_version": .string(Inventory.executorVersion),
+                        "time": Date().json])
+        })
+        register("telemetry.flush", ClosureHandler { [self] _ in
+            collectTelemetry()
+            do {
+                let uploaded = try drainOutbox()
+                return .succeeded(["uploaded_batches": .int(Int64(uploaded)), "pending_batches": .int(Int64(outbox.count))])
+            } catch {
+                return .failed("telemetry upload failed: \(error); \(outbox.count) batches stay queued")
+            }
+        })
+    }
+
+    // MARK: - Running
+
+    /// Runs until `stop()`; returns an error when the server revoked this executor's credential.
+    public func run() {
+        startThread("fleet-heartbeat") { [self] in heartbeatLoop() }
+        startThread("fleet-commands") { [self] in commandLoop() }
+        startThread("fleet-telemetry") { [self] in telemetryLoop() }
+        threadsDone.wait()
+    }
+
+    public func stop() {
+        stopped.withLock { $0 = true }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
+    }
+
+    public var isStopped: Bool { stopped.withLock { $0 } }
+
+    private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        threadsDone.enter()
+        let thread = Thread { [threadsDone] in
+            body()
+            threadsDone.leave()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Sleeps up to `seconds`, returning early when the executor stops.
+    private func pause(_ seconds: Double) {
+        wake.lock()
+        if !isStopped { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
+        wake.unlock()
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("\(Date().formatted(.iso8601)) \(message)\n".utf8))
+    }
+
+    /// True when the failure means this executor may not talk to the server any more.
+    private func isRevoked(_ error: any Error) -> Bool {
+        (error as? FleetClientError)?.status == 401
+    }
+
+    private func heartbeatLoop() {
+        var backoff = Backoff(base: 1, cap: 60)
+        var lastInventory: JSON?
+        var lastInventoryAt = Date.distantPast
+        while !isStopped {
+            let inventory = Inventory.probe()
+            let sendInventory = inventory != lastInventory || Date().timeIntervalSince(lastInventoryAt) > 3600
+            do {
+                let answer = try connection.heartbeat(inventory: sendInventory ? inventory : nil)
+                if sendInventory { lastInventory = inventory; lastInventoryAt = Date() }
+                backoff.reset()
+                pause(Double(max(1, answer.intervalSeconds)))
+            } catch {
+                if isRevoked(error) { log("the server refused this executor's credential: \(error)"); stop(); return }
+                let delay = backoff.nextDelay()
+                log("heartbeat failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                pause(delay)
+            }
+        }
+    }
+
+    private func commandLoop() {
+        var backoff = Backoff(base: 0.5, cap: 30)
+        while !isStopped {
+            do {
+                let commands = try connection.pollCommands(wait: configuration.pollWaitSeconds)
+                backoff.reset()
+                for command in commands where !isStopped { execute(command) }
+            } catch {
+                if isRevoked(error) { log("the server refused this executor's credential: \(error)"); stop(); return }
+                let delay = (error as? FleetClientError)?.status == 403 ? 5 : backoff.nextDelay()
+                log("command poll failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                pause(delay)
+            }
+        }
+    }
+
+    /// Runs a delivered command once: a command seen before is only reported again, never run twice.
+    func execute(_ command: IncomingCommand) {
+        switch journal.entry(for: command.id) {
+        case .finished(let state, let result, let error)?:
+            reportWithRetry(command.id, state: state, result: result, error: error)
+            return
+        case .started?:
+            let reason = "the executor restarted while this command was running; it was not run again"
+            try? journal.recordFinished(command.id, state: .failed, result: nil, error: reason)
+            reportWithRetry(command.id, state: .failed, error: reason)
+            return
+        case nil:
+            break
+        }
+        do { try journal.recordStarted(command.id) } catch {
+            reportWithRetry(command.id, state: .failed, error: "cannot record the command before running it: \(error)")
+            return
+        }
+        reportWithRetry(command.id, state: .running)
+        let started = Date()
+        let outcome = dispatcher.withLock { $0 }.run(command)
+        events.record(TelemetryPoint(metric: "executor_command_seconds", labels: ["type": command.type],
+                                     value: Date().timeIntervalSince(started)))
+        let (state, result, error): (CommandState, JSON?, String?) = switch outcome {
+        case .succeeded(let result): (.succeeded, result, nil)
+        case .failed(let reason): (.failed, nil, reason)
+        case .rejected(let reason): (.rejected, nil, reason)
+        }
+        try? journal.recordFinished(command.id, state: state, result: result, error: error)
+        reportWithRetry(command.id, state: state, result: result, error: error)
+    }
+
+    /// Reports a state, retrying with backoff while the server is unreachable; a 409 means the server
+    /// already knows better (canceled, expired) and ends the attempt.
+    private func reportWithRetry(_ id: CommandID, state: CommandState, result: JSON? = nil, error: String? = nil) {
+        var backoff = Backoff(base: 0.5, cap: 30)
+        while !isStopped {
+            do {
+                try connection.report(id, state: state, result: result, error: error)
+                return
+            } catch let failure as FleetClientError where failure.status.map({ (400..<500).contains($0) }) ?? false {
+                if failure.status != 409 { log("report of \(id) refused: \(failure)") }
+                return
+            } catch {
+                let delay = backoff.nextDelay()
+                log("report of \(id) failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                pause(delay)
+            }
+        }
+    }
+
+    private func telemetryLoop() {
+        var backoff = Backoff(base: 1, cap: 60)
+        var nextSample = Date()
+        while !isStopped {
+            if Date() >= nextSample {
+                collectTelemetry()
+                nextSample = Date().addingTimeInterval(configuration.telemetryIntervalSeconds)
+            }
+            do {
+                _ = try drainOutbox()
+                backoff.reset()
+                pause(max(0.1, nextSample.timeIntervalSinceNow))
+            } catch {
+                if isRevoked(error) { return }
+                pause(min(backoff.nextDelay(), max(0.1, nextSample.timeIntervalSinceNow)))
+            }
+        }
+    }
+
+    /// Samples every source into one outbox batch.
+    public func collectTelemetry() {
+        let now = Date()
+        let points = sources.withLock { $0 }.flatMap { $0.sample(now: now) }
+        do { try outbox.append(points) } catch { log("cannot queue telemetry: \(error)") }
+    }
+
+    /// Uploads queued batches oldest first; returns how many the server took. Stops at the first transport failure.
+    @discardableResult
+    public func drainOutbox() throws -> Int {
+        var uploaded = 0
+        while let batch = try outbox.oldest() {
+            do {
+                try connection.upload(batch: batch.body)
+                outbox.remove(batch)
+                uploaded += 1
+            } catch let failure as FleetClientErrorWrapper where failure.status == 400 || failure.status == 413 || failure.status == 422 {
+                log("the server refused a telemetry batch, dropping it: \(failure)")
+                outbox.discard(batch)
+            }
+        }
+        return uploaded
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import FleetClient
+import FleetCore
+import FleetJSON
+
+/// The executor's side of the API (`/v1/executor/*`), with the device token.
+public final class ExecutorConnection: Sendable {
+    public let identity: ExecutorIdentity
+    private let api: FleetClient
+    private let poller: FleetClient
+    private let uploads = CurlTransport()
+
+    public init(identity: ExecutorIdentity) {
+        self.identity = identity
+        let configuration = ClientConfiguration(server: identity.server, token: BearerToken(identity.deviceToken))
+        api = FleetClient(configuration: configuration, requestTimeout: .seconds(30))
+        // A long-poll may take up to its wait; the request timeout leaves room for that.
+        poller = FleetClient(configuration: configuration, requestTimeout: .seconds(Int64(ExecutorConnection.pollWait + 15)))
+    }
+
+    public static let pollWait = 30
+
+    public struct HeartbeatAnswer: Sendable {
+        public let intervalSeconds: Int
+        public let status: String
+    }
+
+    public func heartbeat(inventory: JSON?) throws -> HeartbeatAnswer {
+        let body: JSON = inventory.map { ["inventory": $0] } ?? [:]
+        let answer = try api.raw(method: .post, path: "/v1/executor/heartbeat", body: body)
+        return HeartbeatAnswer(intervalSeconds: (answer["heartbeat_interval_seconds"]?.int64Value).map { Int($0) } ?? 60,
+                               status: answer["status"]?.stringValue ?? "active")
+    }
+
+    /// Waits up to `wait` seconds for commands; an empty list when none came.
+    public func pollCommands(wait: Int = ExecutorConnection.pollWait) throws -> [IncomingCommand] {
+        let answer = try poller.raw(method: .get, path: "/v1/executor/commands?wait=\(wait)")
+        return (answer["items"]?.arrayValue ?? []).compactMap(IncomingCommand.init(json:))
+    }
+
+    public func report(_ id: CommandID, state: CommandState, result: JSON? = nil, error: String? = nil) throws {
+        var body: [String: JSON] = ["state": state.json]
+        if let result { body["result"] = result }
+        if let error { body["error"] = .string(error) }
+        _ = try api.raw(method: .post, path: "/v1/executor/commands/\(id)/status", body: .object(body))
+    }
+
+    /// Sends one outbox batch. Returns normally when the server stored it (or had it already).
+    public func upload(batch body: [UInt8]) throws {
+        let response = try uploads.send(.post, identity.server + "/v1/executor/telemetry",
+                                        headers: [("Authorization", "Bearer \(identity.deviceToken)"), ("Content-Type", "application/json")],
+                                        body: body, timeout: .seconds(30))
+        guard (200..<300).contains(response.status) else {
+            throw FleetClientErrorWrapper.http(response.status, String(decoding: response.body.prefix(2048), as: UTF8.self))
+        }
+    }
+
+    /// Downloads an artifact by its SHA-256 (hex).
+    public func artifact(sha256: String) throws -> [UInt8] {
+        let response = try uploads.send(.get, identity.server + "/v1/executor/artifacts/\(sha256)",
+                                        headers: [("Authorization", "Bearer \(identity.deviceToken)")], timeout: .seconds(300))
+        guard response.status == 200 else {
+            throw FleetClientErrorWrapper.http(response.status, String(decoding: response.body.prefix(2048), as: UTF8.self))
+        }
+        return response.body
+    }
+}
+
+/// Failures of the raw (non-JSON-client) calls, with the HTTP status kept for decisions.
+public enum FleetClientErrorWrapper: Error, CustomStringConvertible, Sendable {
+    case http(Int, String)
+
+    public var status: Int { switch self { case .http(let status, _): status } }
+    public var description: String { switch self { case .http(let status, let body): "HTTP \(status): \(body)" } }
+}
+
+/// A command as the executor receives it.
+public struct IncomingCommand: Sendable, Equatable {
+    public let id: CommandID
+    public let type: String
+    public let payload: JSON
+
+    public init(id: CommandID, type: String, payload: JSON) {
+        self.id = id
+        self.type = type
+        self.payload = payload
+    }
+
+    init?(json: JSON) {
+        guard let idText = json["id"]?.stringValue, let id = CommandID(idText), let type = json["type"]?.stringValue else { return nil }
+        self.init(id: id, type: type, payload: json["payload"] ?? [:])
+    }
+}

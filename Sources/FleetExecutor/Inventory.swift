@@ -1,0 +1,36 @@
+import Foundation
+import FleetBPF
+import FleetJSON
+
+/// What the executor tells the server about its device: probed, not assumed.
+public enum Inventory {
+    public static let executorVersion = "0.1.0"
+
+    public static func probe() -> JSON {
+        var name = utsname()
+        uname(&name)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        let programTypes = BPFKernelSupport.supportedProgramTypes().map { JSON.string($0.description) }
+        return [
+            "arch": .string(field(name.machine)),
+            "kernel": .string(field(name.release)),
+            "os": .string(osName()),
+            "hostname": .string(field(name.nodename)),
+            "btf": .bool(FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux")),
+            "cpus": .int(Int64(ProcessInfo.processInfo.activeProcessorCount)),
+            "memory_bytes": .int(Int64(ProcessInfo.processInfo.physicalMemory)),
+            "executor_version": .string(executorVersion),
+            "bpf_program_types": .array(programTypes),
+        ]
+    }
+
+    private static func osName() -> String {
+        guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return "linux" }
+        for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
+            return String(line.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return "linux"
+    }
+}

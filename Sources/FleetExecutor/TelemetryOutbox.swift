@@ -1,0 +1,99 @@
+import Foundation
+import FleetJSON
+import Synchronization
+
+/// Telemetry waiting for upload, one file per batch in `<state>/outbox`, oldest first. Bounded: past the
+/// limit the oldest batches are dropped and counted, so the device never fills its disk. A batch leaves
+/// the outbox only once the server has acknowledged it, so nothing acknowledged is lost and a retried
+/// batch keeps its id (the server ignores repeats).
+public final class TelemetryOutbox: Sendable {
+    public struct Batch: Sendable {
+        public let file: URL
+        public let body: [UInt8]
+    }
+
+    private let directory: URL
+    private let maxBatches: Int
+    private let droppedFile: URL
+    private let sequence = Mutex<UInt64>(0)
+    private let lock = Mutex(())
+
+    public init(state: StateDirectory, maxBatches: Int = 5000) throws {
+        directory = state.file("outbox")
+        droppedFile = state.file("outbox.dropped")
+        self.maxBatches = maxBatches
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let highest = try files().last.flatMap { UInt64($0.lastPathComponent.prefix { $0 != "-" }) } ?? 0
+        sequence.withLock { $0 = highest }
+    }
+
+    /// Points dropped because the outbox was full, over the executor's lifetime (kept across restarts).
+    public var droppedPoints: UInt64 {
+        (try? String(contentsOf: droppedFile, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+    }
+
+    /// Stores points as one new batch, durable when this returns.
+    public func append(_ points: [TelemetryPoint]) throws {
+        guard !points.isEmpty else { return }
+        let number = sequence.withLock { value -> UInt64 in value += 1; return value }
+        let batchID = UUID().uuidString.lowercased()
+        let body: JSON = ["batch_id": .string(batchID), "points": .array(points.map(\.json))]
+        let name = String(format: "%020llu-%@.json", number, batchID)
+        try lock.withLock { _ in
+            try StateDirectory.writeAtomically(body.serializedBytes(), to: directory.appendingPathComponent(name))
+            try enforceLimit()
+        }
+    }
+
+    /// The oldest batch, or nil when the outbox is empty.
+    public func oldest() throws -> Batch? {
+        try lock.withLock { _ in
+            for file in try files() {
+                if let data = FileManager.default.contents(atPath: file.path) { return Batch(file: file, body: [UInt8](data)) }
+            }
+            return nil
+        }
+    }
+
+    /// Removes a batch the server acknowledged.
+    public func remove(_ batch: Batch) {
+        lock.withLock { _ in _ = try? FileManager.default.removeItem(at: batch.file) }
+    }
+
+    /// Removes a batch the server will never take (it refused it as malformed), counting its points as dropped.
+    public func discard(_ batch: Batch) {
+        lock.withLock { _ in
+            addDropped(Self.pointCount(batch.body))
+            _ = try? FileManager.default.removeItem(at: batch.file)
+        }
+    }
+
+    public var count: Int { (try? files().count) ?? 0 }
+
+    private func files() throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" && !$0.lastPathComponent.hasPrefix(".") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    private func enforceLimit() throws {
+        let all = try files()
+        guard all.count > maxBatches else { return }
+        var dropped = 0
+        for file in all.prefix(all.count - maxBatches) {
+            dropped += FileManager.default.contents(atPath: file.path).map { Self.pointCount([UInt8]($0)) } ?? 0
+            try? FileManager.default.removeItem(at: file)
+        }
+        addDropped(dropped)
+    }
+
+    private func addDropped(_ points: Int) {
+        guard points > 0 else { return }
+        let total = droppedPoints + UInt64(points)
+        try? StateDirectory.writeAtomically(Array(String(total).utf8), to: droppedFile)
+    }
+
+    private static func pointCount(_ body: [UInt8]) -> Int {
+        ((try? JSON.parse(body))?["points"]?.arrayValue?.count) ?? 0
+    }
+}

@@ -1,0 +1,191 @@
+import FleetJSON
+
+/// The manifest uploaded beside an eBPF object (DESIGN section 11): how to attach its programs and which maps
+/// and ring buffers to export as telemetry. Unknown members are rejected at every level.
+struct ProgramManifest: Sendable {
+    /// Why a manifest does not fit its object; the text is safe to show.
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let attachTypes = ["auto", "tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "uprobe", "fentry", "fexit", "xdp", "tc"]
+    static let mapKinds = ["counter", "histogram_log2", "hash_counter"]
+
+    /// Section kinds whose programs each attach type can attach; `auto` attaches anything by its section.
+    static let attachableKinds: [String: Set<String>] = [
+        "tracepoint": ["tracepoint", "tp"],
+        "raw_tracepoint": ["raw_tracepoint", "raw_tp", "raw_tracepoint.w", "raw_tp.w"],
+        "kprobe": ["kprobe", "ksyscall", "kprobe.multi"],
+        "kretprobe": ["kretprobe", "kretsyscall", "kretprobe.multi"],
+        "uprobe": ["uprobe", "uretprobe", "uprobe.multi", "uretprobe.multi"],
+        "fentry": ["fentry", "fentry.s"],
+        "fexit": ["fexit", "fexit.s"],
+        "xdp": ["xdp", "xdp.frags"],
+        "tc": ["tc", "tcx", "classifier", "action"],
+    ]
+
+    /// The parsed document, as it is stored and shown.
+    let json: JSON
+
+    /// Parses and checks `bytes` against the object's programs and maps.
+    /// - Throws: `Invalid` naming the member at fault.
+    init(bytes: [UInt8], object: BPFObjectSummary) throws {
+        let document: JSON
+        do { document = try JSON.parse(bytes) } catch {
+            throw Invalid(description: "manifest: not valid JSON (\(error))")
+        }
+        do {
+            try Self.check(document, object: object)
+        } catch let error as JSONError {
+            throw Invalid(description: "manifest: \(error.description)")
+        }
+        json = document
+    }
+
+    private static func check(_ document: JSON, object: BPFObjectSummary) throws {
+        var reader = try JSONObjectReader(document)
+        let programs: [JSON] = try reader.optional("programs") ?? []
+        let maps: [JSON] = try reader.optional("maps") ?? []
+        let ringbufs: [JSON] = try reader.optional("ringbufs") ?? []
+        try reader.finish()
+
+        let programKinds = Dictionary(object.programs.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        let mapNames = Set(object.maps.map(\.name))
+        var named = Set<String>()
+        for (index, item) in programs.enumerated() {
+            let path = "programs[\(index)]"
+            var program = try JSONObjectReader(item, path: path)
+            let name: String = try program.require("name")
+            guard let kind = programKinds[name] else {
+                throw JSONError(path: "\(path).name", message: "the object has no program '\(name)'\(listing(programKinds.keys))")
+            }
+            guard named.insert(name).inserted else { throw JSONError(path: "\(path).name", message: "program '\(name)' is listed twice") }
+            if let attach = program.raw("attach"), !attach.isNull {
+                try checkAttach(attach, path: "\(path).attach", programKind: kind)
+            }
+            try program.finish()
+        }
+
+        var exported = Set<String>()
+        for (index, item) in maps.enumerated() {
+            let path = "maps[\(index)]"
+            var map = try JSONObjectReader(item, path: path)
+            let name: String = try map.require("name")
+            let kind: String = try map.require("kind")
+            let metric: String = try map.require("metric")
+            let keyLabel: String? = try map.optional("key_label")
+            try map.finish()
+            guard mapNames.contains(name) else {
+                throw JSONError(path: "\(path).name", message: "the object has no map '\(name)'\(listing(mapNames))")
+            }
+            guard exported.insert(name).inserted else { throw JSONError(path: "\(path).name", message: "map '\(name)' is listed twice") }
+            guard mapKinds.contains(kind) else {
+                throw JSONError(path: "\(path).kind", message: "unknown kind '\(kind)': use \(mapKinds.joined(separator: ", "))")
+            }
+            try checkMetric(metric, path: "\(path).metric")
+            if let keyLabel {
+                guard kind != "histogram_log2" else {
+                    throw JSONError(path: "\(path).key_label", message: "a histogram_log2 map is labelled by bucket, not by key")
+                }
+                guard isLabelName(keyLabel) else {
+                    throw JSONError(path: "\(path).key_label", message: "'\(keyLabel)' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)")
+                }
+            }
+        }
+
+        for (index, item) in ringbufs.enumerated() {
+            let path = "ringbufs[\(index)]"
+            var ringbuf = try JSONObjectReader(item, path: path)
+            let name: String = try ringbuf.require("name")
+            let metric: String = try ringbuf.require("metric")
+            let rate: Int? = try ringbuf.optional("max_per_second")
+            try ringbuf.finish()
+            guard mapNames.contains(name) else {
+                throw JSONError(path: "\(path).name", message: "the object has no map '\(name)'\(listing(mapNames))")
+            }
+            guard exported.insert(name).inserted else {
+                throw JSONError(path: "\(path).name", message: "map '\(name)' is already exported")
+            }
+            try checkMetric(metric, path: "\(path).metric")
+            if let rate, !(1...1_000_000).contains(rate) {
+                throw JSONError(path: "\(path).max_per_second", message: "must be between 1 and 1000000")
+            }
+        }
+    }
+
+    private static func checkAttach(_ attach: JSON, path: String, programKind: String) throws {
+        var reader = try JSONObjectReader(attach, path: path)
+        let type: String = try reader.require("type")
+        guard attachTypes.contains(type) else {
+            throw JSONError(path: "\(path).type", message: "unknown attach type '\(type)': use \(attachTypes.joined(separator: ", "))")
+        }
+        if let kinds = attachableKinds[type], !kinds.contains(programKind) {
+            throw JSONError(path: "\(path).type", message: "a program in a \(programKind) section cannot attach as \(type)")
+        }
+        switch type {
+        case "tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "fentry", "fexit":
+            if let target: String = try reader.optional("target"), target.isEmpty || target.count > 256 {
+                throw JSONError(path: "\(path).target", message: "must be 1 to 256 characters")
+            }
+            if type == "kprobe" || type == "kretprobe", let offset: Int = try reader.optional("offset"), offset < 0 {
+                throw JSONError(path: "\(path).offset", message: "must not be negative")
+            }
+        case "uprobe":
+            let binary: String = try reader.require("binary")
+            guard binary.hasPrefix("/"), binary.count <= 4096 else {
+                throw JSONError(path: "\(path).binary", message: "must be an absolute path")
+            }
+            if let function: String = try reader.optional("function"), function.isEmpty {
+                throw JSONError(path: "\(path).function", message: "must not be empty")
+            }
+            if let offset: Int = try reader.optional("offset"), offset < 0 {
+                throw JSONError(path: "\(path).offset", message: "must not be negative")
+            }
+            if let pid: Int = try reader.optional("pid"), pid < -1 {
+                throw JSONError(path: "\(path).pid", message: "must be a process id, or -1 for all processes")
+            }
+        case "xdp":
+            try checkInterface(try reader.require("iface"), path: "\(path).iface")
+            if let mode: String = try reader.optional("mode"), !["native", "generic", "offload"].contains(mode) {
+                throw JSONError(path: "\(path).mode", message: "unknown mode '\(mode)': use native, generic or offload")
+            }
+        case "tc":
+            try checkInterface(try reader.require("iface"), path: "\(path).iface")
+            let direction: String = try reader.require("direction")
+            guard ["ingress", "egress"].contains(direction) else {
+                throw JSONError(path: "\(path).direction", message: "unknown direction '\(direction)': use ingress or egress")
+            }
+        default:
+            break
+        }
+        try reader.finish()
+    }
+
+    private static func checkInterface(_ name: String, path: String) throws {
+        guard (1...15).contains(name.utf8.count), !name.contains("/"), !name.contains(where: \.isWhitespace) else {
+            throw JSONError(path: path, message: "'\(name)' is not a network interface name")
+        }
+    }
+
+    private static func checkMetric(_ metric: String, path: String) throws {
+        let bytes = Array(metric.utf8)
+        func allowed(_ byte: UInt8, first: Bool) -> Bool {
+            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || byte == 58 || (!first && byte >= 48 && byte <= 57)
+        }
+        guard (1...200).contains(bytes.count), bytes.enumerated().allSatisfy({ allowed($1, first: $0 == 0) }) else {
+            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 characters)")
+        }
+    }
+
+    private static func isLabelName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...100).contains(bytes.count), !name.hasPrefix("__") else { return false }
+        return bytes.enumerated().allSatisfy { index, byte in
+            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || (index > 0 && byte >= 48 && byte <= 57)
+        }
+    }
+
+    private static func listing(_ names: some Collection<String>) -> String {
+        names.isEmpty ? " (it has none)" : " (it has \(names.sorted().joined(separator: ", ")))"
+    }
+}

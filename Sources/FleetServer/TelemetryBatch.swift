@@ -1,0 +1,88 @@
+import Foundation
+import FleetCore
+import FleetJSON
+
+/// One sample as an executor reports it.
+struct TelemetryPoint: Sendable, Equatable {
+    let metric: String
+    let labels: [String: String]
+    let ts: Date
+    let value: Double
+}
+
+/// The body of `POST /v1/executor/telemetry`, checked member by member; unknown members are rejected.
+struct TelemetryBatch: Sendable {
+    static let maximumPoints = 10_000
+    static let maximumBatchIDLength = 128
+    static let maximumMetricLength = 200
+    static let maximumLabelsPerPoint = 32
+    static let maximumLabelValueLength = 256
+    /// How far ahead of the server's clock a point may be stamped (executor clocks drift).
+    static let maximumFutureSkew: TimeInterval = 3600
+
+    let batchID: String
+    let points: [TelemetryPoint]
+
+    /// - Parameter now: the server's clock, to refuse points stamped too far in the future.
+    /// - Throws: `JSONError` naming the offending member (`points[3].ts`).
+    init(_ body: inout JSONObjectReader, now: Date) throws {
+        batchID = try body.require("batch_id")
+        let items = try body.require("points", as: [JSON].self)
+        try body.finish()
+        guard (1...Self.maximumBatchIDLength).contains(batchID.count) else {
+            throw JSONError(path: "batch_id", message: "must be 1 to \(Self.maximumBatchIDLength) characters")
+        }
+        guard (1...Self.maximumPoints).contains(items.count) else {
+            throw JSONError(path: "points", message: "must hold 1 to \(Self.maximumPoints) points, not \(items.count)")
+        }
+        let latest = now.addingTimeInterval(Self.maximumFutureSkew)
+        points = try items.enumerated().map { index, item in
+            try Self.point(item, path: "points[\(index)]", latest: latest)
+        }
+    }
+
+    private static func point(_ json: JSON, path: String, latest: Date) throws -> TelemetryPoint {
+        var reader = try JSONObjectReader(json, path: path)
+        let metric: String = try reader.require("metric")
+        let labels = try reader.optional("labels", as: [String: String].self) ?? [:]
+        let text: String = try reader.require("ts")
+        let value: Double = try reader.require("value")
+        try reader.finish()
+        guard isValidMetricName(metric) else {
+            throw JSONError(path: "\(path).metric", message: "'\(metric)' is not a metric name: use up to \(maximumMetricLength) of [a-zA-Z0-9_:], not starting with a digit")
+        }
+        try validate(labels, path: "\(path).labels")
+        guard let ts = Timestamp.parse(text) else {
+            throw JSONError(path: "\(path).ts", message: "'\(text)' is not an RFC 3339 timestamp such as 2026-11-29T07:00:00Z")
+        }
+        guard ts <= latest else {
+            throw JSONError(path: "\(path).ts", message: "\(text) is more than \(Int(maximumFutureSkew)) seconds ahead of the server's clock")
+        }
+        guard value.isFinite else { throw JSONError(path: "\(path).value", message: "must be a finite number") }
+        return TelemetryPoint(metric: metric, labels: labels, ts: ts, value: value)
+    }
+
+    /// Prometheus metric names: `[a-zA-Z_:][a-zA-Z0-9_:]*`, here at most 200 characters.
+    static func isValidMetricName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, bytes.count <= maximumMetricLength else { return false }
+        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "_") || b == UInt8(ascii: ":") }
+        return letter(first) && bytes.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
+    }
+
+    /// Keys follow the label-key rules (so `?labels=` selectors can name them); values are any text up to
+    /// 256 characters, since they come from map keys and event fields rather than from people.
+    static func validate(_ labels: [String: String], path: String) throws {
+        guard labels.count <= maximumLabelsPerPoint else {
+            throw JSONError(path: path, message: "at most \(maximumLabelsPerPoint) labels per point")
+        }
+        for (key, value) in labels {
+            guard Labels.isValidKey(key) else {
+                throw JSONError(path: path, message: "invalid label key '\(key)': use up to 63 alphanumerics, '-', '_' or '.', optionally after a DNS prefix and '/'")
+            }
+            guard value.count <= maximumLabelValueLength else {
+                throw JSONError(path: "\(path).\(key)", message: "label values are at most \(maximumLabelValueLength) characters")
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import FleetExecutor
+
+@main
+struct FleetExecutorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet-executor",
+        abstract: "The Fleet executor: runs on a device, takes commands from the server and reports back.",
+        subcommands: [Enroll.self, Run.self])
+}
+
+struct StateOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: "Where the identity, command journal and telemetry outbox live.")
+    var stateDirectory = "/var/lib/fleet-executor"
+
+    var state: StateDirectory { StateDirectory(stateDirectory) }
+}
+
+extension FleetExecutorCommand {
+    struct Enroll: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol this device with an enrolment token and store its credential (mode 0600).",
+            discussion: "Example: fleet-executor enroll --server http://fleet.example:8080 --token fle_...")
+
+        @Option(help: "The server's base URL.")
+        var server: String
+
+        @Option(help: "An enrolment token (fle_...).")
+        var token: String
+
+        @Option(help: "The device's name (default: its hardware id).")
+        var name: String?
+
+        @OptionGroup var state: StateOptions
+
+        func run() throws {
+            do {
+                let (identity, status) = try Enrollment.enroll(server: server, enrollmentToken: token, name: name, state: state.state)
+                print("enrolled as device \(identity.deviceID) (\(status)); identity saved in \(state.state.file("identity.json").path)")
+                if status == "pending" { print("an operator must approve the device before it receives commands") }
+            } catch {
+                throw CleanExit.message("error: enrolment failed: \(error)")
+            }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the executor: heartbeats, commands, telemetry. SIGTERM or SIGINT stop it.")
+
+        @Option(name: .customLong("telemetry-interval"), help: "Seconds between telemetry samples.")
+        var telemetryInterval: Double = 15
+
+        @OptionGroup var state: StateOptions
+
+        func validate() throws {
+            guard telemetryInterval >= 1 && telemetryInterval <= 3600 else { throw ValidationError("--telemetry-interval must be between 1 and 3600") }
+        }
+
+        func run() throws {
+            let identity: ExecutorIdentity
+            do { identity = try ExecutorIdentity.load(from: state.state) } catch {
+                throw CleanExit.message("error: \(error)")
+            }
+            var configuration = Executor.Configuration()
+            configuration.telemetryIntervalSeconds = telemetryInterval
+            let executor = try Executor(state: state.state, identity: identity, configuration: configuration)
+            try ExecutorAssembly.install(on: executor, state: state.state)
+            var sources: [DispatchSourceSignal] = []
+            for signalNumber in [SIGTERM, SIGINT] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { executor.stop() }
+                source.resume()
+                sources.append(source)
+            }
+            print("fleet-executor running as device \(identity.deviceID) against \(identity.server)")
+            fflush(nil)
+            executor.run()
+        }
+    }
+}
