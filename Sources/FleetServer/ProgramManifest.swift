@@ -1,7 +1,10 @@
 import FleetJSON
 
-/// The manifest uploaded beside an eBPF object (DESIGN section 11): how to attach its programs and which maps
-/// and ring buffers to export as telemetry. Unknown members are rejected at every level.
+/// The manifest uploaded beside an eBPF object (DESIGN section 11): how to attach its programs, which maps
+/// and ring buffers to export as telemetry, and `.rodata` defaults. Unknown members are rejected at every
+/// level. It takes the executor's whole vocabulary (map `fields`, ring buffer `layout`, `rodata`, both
+/// tracepoint spellings, probe `function`/`symbol`, tc `priority`), so what passes here the executor can read;
+/// the executor checks `layout` itself.
 struct ProgramManifest: Sendable {
     /// Why a manifest does not fit its object; the text is safe to show.
     struct Invalid: Error, CustomStringConvertible {
@@ -10,18 +13,25 @@ struct ProgramManifest: Sendable {
 
     static let attachTypes = ["auto", "tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "uprobe", "fentry", "fexit", "xdp", "tc"]
     static let mapKinds = ["counter", "histogram_log2", "hash_counter"]
+    static let xdpModes = ["auto", "native", "drv", "generic", "skb"]
 
     /// Section kinds whose programs each attach type can attach; `auto` attaches anything by its section.
     static let attachableKinds: [String: Set<String>] = [
         "tracepoint": ["tracepoint", "tp"],
         "raw_tracepoint": ["raw_tracepoint", "raw_tp", "raw_tracepoint.w", "raw_tp.w"],
-        "kprobe": ["kprobe", "ksyscall", "kprobe.multi"],
-        "kretprobe": ["kretprobe", "kretsyscall", "kretprobe.multi"],
-        "uprobe": ["uprobe", "uretprobe", "uprobe.multi", "uretprobe.multi"],
+        // kprobes, kretprobes and uprobes are all BPF_PROG_TYPE_KPROBE: one kind of program attaches as any of them.
+        "kprobe": kprobeKinds,
+        "kretprobe": kprobeKinds,
+        "uprobe": kprobeKinds,
         "fentry": ["fentry", "fentry.s"],
         "fexit": ["fexit", "fexit.s"],
         "xdp": ["xdp", "xdp.frags"],
         "tc": ["tc", "tcx", "classifier", "action"],
+    ]
+
+    static let kprobeKinds: Set<String> = [
+        "kprobe", "kretprobe", "ksyscall", "kretsyscall", "kprobe.multi", "kretprobe.multi",
+        "uprobe", "uretprobe", "uprobe.multi", "uretprobe.multi",
     ]
 
     /// The parsed document, as it is stored and shown.
@@ -47,6 +57,7 @@ struct ProgramManifest: Sendable {
         let programs: [JSON] = try reader.optional("programs") ?? []
         let maps: [JSON] = try reader.optional("maps") ?? []
         let ringbufs: [JSON] = try reader.optional("ringbufs") ?? []
+        if let rodata = reader.raw("rodata"), !rodata.isNull { try checkRodata(rodata, path: "rodata") }
         try reader.finish()
 
         let programKinds = Dictionary(object.programs.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
@@ -74,6 +85,7 @@ struct ProgramManifest: Sendable {
             let kind: String = try map.require("kind")
             let metric: String = try map.require("metric")
             let keyLabel: String? = try map.optional("key_label")
+            let fields: [String] = try map.optional("fields") ?? []
             try map.finish()
             guard mapNames.contains(name) else {
                 throw JSONError(path: "\(path).name", message: "the object has no map '\(name)'\(listing(mapNames))")
@@ -83,13 +95,11 @@ struct ProgramManifest: Sendable {
                 throw JSONError(path: "\(path).kind", message: "unknown kind '\(kind)': use \(mapKinds.joined(separator: ", "))")
             }
             try checkMetric(metric, path: "\(path).metric")
-            if let keyLabel {
-                guard kind != "histogram_log2" else {
-                    throw JSONError(path: "\(path).key_label", message: "a histogram_log2 map is labelled by bucket, not by key")
-                }
-                guard isLabelName(keyLabel) else {
-                    throw JSONError(path: "\(path).key_label", message: "'\(keyLabel)' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)")
-                }
+            if let keyLabel, !isLabelName(keyLabel) {
+                throw JSONError(path: "\(path).key_label", message: "'\(keyLabel)' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)")
+            }
+            for (fieldIndex, field) in fields.enumerated() where !isFieldName(field) {
+                throw JSONError(path: "\(path).fields[\(fieldIndex)]", message: "'\(field)' is not a usable field name (1 to 63 of A-Z a-z 0-9 _ . -)")
             }
         }
 
@@ -99,7 +109,11 @@ struct ProgramManifest: Sendable {
             let name: String = try ringbuf.require("name")
             let metric: String = try ringbuf.require("metric")
             let rate: Int? = try ringbuf.optional("max_per_second")
+            let layout: String? = try ringbuf.optional("layout")
             try ringbuf.finish()
+            if let layout, !(1...4096).contains(layout.utf8.count) {
+                throw JSONError(path: "\(path).layout", message: "must be 1 to 4096 characters")
+            }
             guard mapNames.contains(name) else {
                 throw JSONError(path: "\(path).name", message: "the object has no map '\(name)'\(listing(mapNames))")
             }
@@ -122,32 +136,55 @@ struct ProgramManifest: Sendable {
         if let kinds = attachableKinds[type], !kinds.contains(programKind) {
             throw JSONError(path: "\(path).type", message: "a program in a \(programKind) section cannot attach as \(type)")
         }
-        switch type {
-        case "tracepoint", "raw_tracepoint", "kprobe", "kretprobe", "fentry", "fexit":
-            if let target: String = try reader.optional("target"), target.isEmpty || target.count > 256 {
-                throw JSONError(path: "\(path).target", message: "must be 1 to 256 characters")
-            }
-            if type == "kprobe" || type == "kretprobe", let offset: Int = try reader.optional("offset"), offset < 0 {
-                throw JSONError(path: "\(path).offset", message: "must not be negative")
-            }
-        case "uprobe":
-            let binary: String = try reader.require("binary")
-            guard binary.hasPrefix("/"), binary.count <= 4096 else {
-                throw JSONError(path: "\(path).binary", message: "must be an absolute path")
-            }
-            if let function: String = try reader.optional("function"), function.isEmpty {
-                throw JSONError(path: "\(path).function", message: "must not be empty")
-            }
+        func text(_ key: String) throws -> String? {
+            guard let value: String = try reader.optional(key) else { return nil }
+            guard (1...256).contains(value.utf8.count) else { throw JSONError(path: "\(path).\(key)", message: "must be 1 to 256 characters") }
+            return value
+        }
+        func offset() throws {
             if let offset: Int = try reader.optional("offset"), offset < 0 {
                 throw JSONError(path: "\(path).offset", message: "must not be negative")
             }
-            if let pid: Int = try reader.optional("pid"), pid < -1 {
+        }
+        switch type {
+        case "tracepoint":
+            let target = try text("target")
+            let category = try text("category")
+            let name = try text("name")
+            if let target {
+                guard let split = target.firstIndex(where: { $0 == "/" || $0 == ":" }), split != target.startIndex,
+                      target.index(after: split) != target.endIndex else {
+                    throw JSONError(path: "\(path).target", message: "'\(target)' is not category/name, e.g. sched/sched_process_exec")
+                }
+            } else if (category == nil) != (name == nil) {
+                throw JSONError(path: path, message: "a tracepoint needs both category and name (or target)")
+            }
+        case "raw_tracepoint":
+            _ = try text("target")
+            _ = try text("name")
+        case "kprobe", "kretprobe":
+            _ = try text("target")
+            _ = try text("function")
+            try offset()
+        case "fentry", "fexit":
+            _ = try text("target")
+            _ = try text("function")
+        case "uprobe":
+            let binary: String = try reader.require("binary")
+            guard binary.hasPrefix("/"), binary.utf8.count <= 4096 else {
+                throw JSONError(path: "\(path).binary", message: "must be an absolute path")
+            }
+            _ = try text("function")
+            _ = try text("symbol")
+            try offset()
+            if let pid: Int = try reader.optional("pid"), pid < -1 || pid > Int(Int32.max) {
                 throw JSONError(path: "\(path).pid", message: "must be a process id, or -1 for all processes")
             }
+            let _: Bool? = try reader.optional("retprobe")
         case "xdp":
             try checkInterface(try reader.require("iface"), path: "\(path).iface")
-            if let mode: String = try reader.optional("mode"), !["native", "generic", "offload"].contains(mode) {
-                throw JSONError(path: "\(path).mode", message: "unknown mode '\(mode)': use native, generic or offload")
+            if let mode: String = try reader.optional("mode"), !xdpModes.contains(mode) {
+                throw JSONError(path: "\(path).mode", message: "unknown mode '\(mode)': use \(xdpModes.joined(separator: ", "))")
             }
         case "tc":
             try checkInterface(try reader.require("iface"), path: "\(path).iface")
@@ -155,10 +192,30 @@ struct ProgramManifest: Sendable {
             guard ["ingress", "egress"].contains(direction) else {
                 throw JSONError(path: "\(path).direction", message: "unknown direction '\(direction)': use ingress or egress")
             }
+            if let priority: Int = try reader.optional("priority"), !(1...65535).contains(priority) {
+                throw JSONError(path: "\(path).priority", message: "must be 1 to 65535")
+            }
         default:
             break
         }
         try reader.finish()
+    }
+
+    /// `{"var": value}` overrides of `.rodata`: integers, booleans, strings or arrays of bytes.
+    private static func checkRodata(_ json: JSON, path: String) throws {
+        guard case .object(let members) = json else { throw JSONError.typeMismatch(path, expected: "object", got: json) }
+        for (name, value) in members {
+            switch value {
+            case .bool, .int, .string: continue
+            case .double(let number) where number.rounded() == number && abs(number) < 9.0e18: continue
+            case .array(let items):
+                for (index, item) in items.enumerated() where item.int64Value.flatMap({ UInt8(exactly: $0) }) == nil {
+                    throw JSONError(path: "\(path).\(name)[\(index)]", message: "must be a byte (0 to 255)")
+                }
+            default:
+                throw JSONError(path: "\(path).\(name)", message: "must be an integer, a boolean, a string or an array of bytes")
+            }
+        }
     }
 
     private static func checkInterface(_ name: String, path: String) throws {
@@ -172,16 +229,22 @@ struct ProgramManifest: Sendable {
         func allowed(_ byte: UInt8, first: Bool) -> Bool {
             (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || byte == 58 || (!first && byte >= 48 && byte <= 57)
         }
-        guard (1...200).contains(bytes.count), bytes.enumerated().allSatisfy({ allowed($1, first: $0 == 0) }) else {
-            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 200 characters)")
+        guard (1...180).contains(bytes.count), bytes.enumerated().allSatisfy({ allowed($1, first: $0 == 0) }) else {
+            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 180 characters)")
         }
     }
 
     private static func isLabelName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
-        guard (1...100).contains(bytes.count), !name.hasPrefix("__") else { return false }
+        guard (1...63).contains(bytes.count), !name.hasPrefix("__") else { return false }
         return bytes.enumerated().allSatisfy { index, byte in
             (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || (index > 0 && byte >= 48 && byte <= 57)
+        }
+    }
+
+    private static func isFieldName(_ name: String) -> Bool {
+        (1...63).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 || byte == 46
         }
     }
 

@@ -450,6 +450,30 @@ extension TestServer {
         #expect(audit.items.contains { $0["action"] == "program.delete" && $0["target_id"]?.stringValue == id })
     }
 
+    /// The repository's own eBPF programs (`bpf/`, built by `make -C bpf`) with their manifests.
+    static let repositoryObjects: [(object: URL, manifest: URL)] = {
+        let root = BuiltProducts.packageRoot.appendingPathComponent("bpf")
+        let manifests = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return manifests.filter { $0.hasSuffix(".manifest.json") }.sorted().compactMap { file in
+            let stem = String(file.dropLast(".manifest.json".count))
+            let object = root.appendingPathComponent("build/\(stem).bpf.o")
+            guard FileManager.default.fileExists(atPath: object.path) else { return nil }
+            return (object, root.appendingPathComponent(file))
+        }
+    }()
+
+    @Test(.enabled(if: !repositoryObjects.isEmpty, "bpf/build holds no built objects with manifests"))
+    func repositoryProgramsAndManifestsAreAccepted() throws {
+        let server = try TestServer()
+        for (index, item) in Self.repositoryObjects.enumerated() {
+            let manifest = try String(contentsOf: item.manifest, encoding: .utf8)
+            let answer = try server.uploadProgram(name: item.object.lastPathComponent.replacingOccurrences(of: ".bpf.o", with: ""),
+                                                  version: "1.\(index)", object: item.object, manifest: manifest)
+            #expect(answer.status == 201, "\(item.object.lastPathComponent): \(answer)")
+            #expect(answer.json["programs"]?.arrayValue?.isEmpty == false)
+        }
+    }
+
     /// A 50 MiB object goes through a separate `fleet-server` process whose peak resident memory is read from
     /// /proc: it must grow far less than the upload (the object is streamed to disk, validated there and
     /// copied in 256 KiB chunks, and downloaded a chunk at a time).
