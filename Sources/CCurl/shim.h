@@ -17,6 +17,7 @@ static inline CURLcode fleet_curl_set_header_fn(CURL *h, size_t (*f)(char *, siz
 static inline CURLcode fleet_curl_set_progress(CURL *h, int (*f)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) {
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
 }
+static inline CURLcode fleet_curl_set_mime(CURL *h, curl_mime *m) { return curl_easy_setopt(h, CURLOPT_MIMEPOST, m); }
 static inline CURLcode fleet_curl_get_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 
 /* CURL_GLOBAL_DEFAULT is a composite macro Swift cannot import. */

@@ -5,12 +5,13 @@ import Foundation
 /// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
 /// registry documents it.
 public struct ArtifactTrust: Sendable {
-    private let keys: [Curve25519.Signing.PublicKey]
+    /// Raw 32-byte public keys, each checked to be a valid Ed25519 point when read.
+    private let keys: [[UInt8]]
 
     /// Trusts no key: objects need only match their digest.
     public static let digestOnly = ArtifactTrust(keys: [])
 
-    init(keys: [Curve25519.Signing.PublicKey]) {
+    init(keys: [[UInt8]]) {
         self.keys = keys
     }
 
@@ -23,10 +24,10 @@ public struct ArtifactTrust: Sendable {
             }
             let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let raw = Data(base64Encoded: text), raw.count == 32,
-                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                  (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
                 throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")
             }
-            return key
+            return [UInt8](raw)
         }
     }
 
@@ -44,7 +45,10 @@ public struct ArtifactTrust: Sendable {
         guard let signature else {
             throw ExecutorError("this executor requires signed programs and the command carries no signature")
         }
-        guard keys.contains(where: { $0.isValidSignature(Data(signature), for: Data(digest.bytes)) }) else {
+        let signed = keys.contains { raw in
+            (try? Curve25519.Signing.PublicKey(rawRepresentation: raw))?.isValidSignature(Data(signature), for: Data(digest.bytes)) ?? false
+        }
+        guard signed else {
             throw ExecutorError("the program's signature was not made by any trusted key; refusing to load it")
         }
     }

@@ -87,10 +87,3 @@ final class RingBufferForwarder: TelemetrySource {
         state.withLock { $0.pending.append(point) }
     }
 }
-
-/// Lines on standard error, stamped like the executor core's.
-enum ExecutorLog {
-    static func write(_ message: String) {
-        FileHandle.standardError.write(Data("\(Date().formatted(.iso8601)) \(message)\n".utf8))
-    }
-}

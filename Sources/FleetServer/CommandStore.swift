@@ -27,7 +27,18 @@ enum CommandStore {
     }
 
     /// Hands out queued commands (and delivered ones nobody acknowledged in time) and marks them delivered.
+    ///
+    /// The commit does not wait for the WAL flush: should PostgreSQL lose the `delivered` mark in a crash,
+    /// the command is simply handed out again, which at-least-once delivery allows (executors deduplicate).
+    /// That keeps an fsync out of every delivery's latency.
     static func claim(for device: DeviceID, limit: Int, on connection: PostgresConnection) throws -> [Command] {
+        try connection.transaction { connection in
+            try connection.query("SET LOCAL synchronous_commit TO off")
+            return try claimStatement(for: device, limit: limit, on: connection)
+        }
+    }
+
+    private static func claimStatement(for device: DeviceID, limit: Int, on connection: PostgresConnection) throws -> [Command] {
         try connection.query("""
             UPDATE commands SET state = 'delivered', delivered_at = now()
             WHERE id IN (

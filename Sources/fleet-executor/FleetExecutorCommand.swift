@@ -53,6 +53,10 @@ extension FleetExecutorCommand {
         @Option(name: .customLong("telemetry-interval"), help: "Seconds between telemetry samples.")
         var telemetryInterval: Double = 15
 
+        @Option(name: .customLong("trusted-key"),
+                help: "A file with a base64 raw 32-byte Ed25519 public key; repeatable. When given, only program objects signed by one of these keys load.")
+        var trustedKeys: [String] = []
+
         @OptionGroup var state: StateOptions
 
         func validate() throws {
@@ -67,7 +71,10 @@ extension FleetExecutorCommand {
             var configuration = Executor.Configuration()
             configuration.telemetryIntervalSeconds = telemetryInterval
             let executor = try Executor(state: state.state, identity: identity, configuration: configuration)
-            try ExecutorAssembly.install(on: executor, state: state.state)
+            do { try ExecutorAssembly.install(on: executor, state: state.state, trustedKeyFiles: trustedKeys) } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
             var sources: [DispatchSourceSignal] = []
             for signalNumber in [SIGTERM, SIGINT] {
                 signal(signalNumber, SIG_IGN)

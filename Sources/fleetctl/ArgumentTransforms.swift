@@ -15,6 +15,14 @@ enum ArgumentTransforms {
     static func commandID(_ text: String) throws -> CommandID { try id(text) }
     static func tokenID(_ text: String) throws -> TokenID { try id(text) }
     static func enrollmentTokenID(_ text: String) throws -> EnrollmentTokenID { try id(text) }
+    static func programID(_ text: String) throws -> RegisteredProgram.ID { try id(text) }
+
+    static func aggregation(_ text: String) throws -> MetricAggregation {
+        guard let aggregation = MetricAggregation(rawValue: text) else {
+            throw ValidationError("unknown aggregation '\(text)': use \(MetricAggregation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return aggregation
+    }
 
     static func duration(_ text: String) throws -> Duration {
         do { return try DurationText.parse(text) } catch let error as DurationText.ParseError { throw ValidationError(error.description) }

@@ -3,14 +3,15 @@ import ArgumentParser
 extension Fleetctl {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decommission devices and revoke tokens.",
+            abstract: "Decommission devices, delete programs and revoke tokens.",
             discussion: """
                 Examples:
                   fleetctl delete device 5f0c…
+                  fleetctl delete program 3f2a…
                   fleetctl delete token 7d3b…
                   fleetctl delete enrollment-token 2c8e…
                 """,
-            subcommands: [DeleteDevice.self, DeleteToken.self, DeleteEnrollmentToken.self]
+            subcommands: [DeleteDevice.self, DeleteProgram.self, DeleteToken.self, DeleteEnrollmentToken.self]
         )
     }
 }

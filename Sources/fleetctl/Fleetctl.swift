@@ -6,7 +6,7 @@ import Foundation
 struct Fleetctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleetctl",
-        abstract: "Drive a Fleet control plane: devices, commands, enrolment and API tokens.",
+        abstract: "Drive a Fleet control plane: devices, commands, eBPF programs, telemetry, enrolment and API tokens.",
         discussion: """
             The server and token come from --server and --token, else from FLEET_SERVER and FLEET_TOKEN, \
             else from ~/.config/fleetctl/config.json ({"server": "...", "token": "..."}); the server \
@@ -19,8 +19,11 @@ struct Fleetctl: ParsableCommand {
               fleetctl send command 5f0c… executor.ping --wait
               fleetctl create enrollment-token --label site=lab --auto-approve --expires-in 24h
               fleetctl -o json get commands 5f0c… --state failed
+              fleetctl upload program prog.bpf.o --name prog --version 1.0.0 --manifest prog.manifest.json
+              fleetctl get telemetry 5f0c… syscalls_total --since 15m --agg rate --plot
             """,
-        subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Cancel.self, API.self]
+        subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Cancel.self,
+                      Upload.self, Download.self, API.self]
     )
 
     /// Accepted before the verb too (`fleetctl -o json get devices`); subcommands see the same values.

@@ -42,13 +42,32 @@ public final class FleetClient: Sendable {
 
     /// One exchange: adds the token and JSON headers, checks the status, parses the body.
     func exchange(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: JSON? = nil) throws -> Answer {
-        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
-        if let token = configuration.token { headers.append(("Authorization", "Bearer \(token.text)")) }
+        var headers = requestHeaders()
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let url = configuration.server + path + QueryString.encode(query)
-        let what = "\(method) \(path)"
         let response = try transport.send(HTTPRequest(method: method, url: url, headers: headers,
                                                       body: body?.serializedBytes(), timeout: requestTimeout))
+        return try answer(response, what: "\(method) \(path)")
+    }
+
+    /// `Accept: application/json` and the bearer token, if any.
+    func requestHeaders() -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        if let token = configuration.token { headers.append(("Authorization", "Bearer \(token.text)")) }
+        return headers
+    }
+
+    /// The transport, when it can stream request and answer bodies (a `CurlTransport` can).
+    func streamingTransport(for what: String) throws -> any StreamingHTTPTransport {
+        guard let streaming = transport as? any StreamingHTTPTransport else {
+            throw FleetClientError(kind: .invalidConfiguration, title: "cannot \(what)",
+                                   detail: "the client's transport does not stream bodies; use a CurlTransport")
+        }
+        return streaming
+    }
+
+    /// Checks the status of an answer and parses its JSON body.
+    func answer(_ response: HTTPResponse, what: String) throws -> Answer {
         guard (200..<300).contains(response.status) else {
             throw FleetClientError.fromResponse(status: response.status, body: response.body)
         }

@@ -11,12 +11,12 @@ private let curlGlobalInit: CURLcode = fleet_curl_global_init()
 /// The handle is reused for every request, so connections to the same server stay open between
 /// calls (keep-alive). Requests through one transport are serialised; give each thread that needs
 /// concurrent requests its own transport. Every call blocks the calling thread.
-public final class CurlTransport: HTTPTransport {
+public final class CurlTransport: StreamingHTTPTransport {
     public struct Options: Sendable {
         /// Limit for establishing the TCP (and TLS) connection; the request timeout still applies.
         public var connectTimeout: Duration
         public var userAgent: String
-        /// Answers larger than this fail instead of filling memory.
+        /// Answers larger than this fail instead of filling memory (streamed 2xx bodies excepted).
         public var maximumResponseBytes: Int
 
         public init(connectTimeout: Duration = .seconds(10), userAgent: String = "fleet-client/1",
@@ -36,6 +36,31 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try perform(Transfer(request: request))
+    }
+
+    public func send(_ request: HTTPRequest, form: MultipartForm, stallTimeout: Duration,
+                     progress: ((TransferProgress) -> Void)?) throws -> HTTPResponse {
+        try perform(Transfer(request: request, form: form, stallTimeout: stallTimeout, progress: progress))
+    }
+
+    public func receive(_ request: HTTPRequest, stallTimeout: Duration, progress: ((TransferProgress) -> Void)?,
+                        into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPResponse {
+        try withoutActuallyEscaping(sink) { sink in
+            try perform(Transfer(request: request, stallTimeout: stallTimeout, progress: progress, sink: sink))
+        }
+    }
+
+    /// One exchange as `perform` carries it out.
+    private struct Transfer {
+        var request: HTTPRequest
+        var form: MultipartForm? = nil
+        var stallTimeout: Duration? = nil
+        var progress: ((TransferProgress) -> Void)? = nil
+        var sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil
+    }
+
+    private func perform(_ transfer: Transfer) throws -> HTTPResponse {
         guard curlGlobalInit == CURLE_OK else {
             throw FleetClientError(kind: .transport, title: "cannot initialise libcurl",
                                    detail: String(cString: curl_easy_strerror(curlGlobalInit)))
@@ -48,13 +73,15 @@ public final class CurlTransport: HTTPTransport {
                 }
                 slot = EasyHandle(raw)
             }
-            return try Self.perform(request, on: slot!.raw, options: options)
+            return try Self.perform(transfer, on: slot!, options: options)
         }
     }
 
-    private static func perform(_ request: HTTPRequest, on curl: UnsafeMutableRawPointer, options: Options) throws -> HTTPResponse {
+    private static func perform(_ transfer: Transfer, on easy: EasyHandle, options: Options) throws -> HTTPResponse {
+        let curl = easy.raw
         // Reset forgets the previous request's options but keeps open connections and caches.
         curl_easy_reset(curl)
+        let request = transfer.request
         let origin = URLOrigin.of(request.url)
         func set(_ code: CURLcode, _ option: String) throws {
             guard code == CURLE_OK else {
@@ -63,9 +90,11 @@ public final class CurlTransport: HTTPTransport {
             }
         }
 
+        // A form waits for `100 Continue`, so that a refused upload is answered before its body is sent.
+        let expect = transfer.form == nil ? "Expect:" : "Expect: 100-continue"
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + [expect] {
             guard let appended = curl_slist_append(headerList, line) else {
                 throw FleetClientError(kind: .transport, title: "cannot prepare request to \(origin)", detail: "out of memory")
             }
@@ -79,10 +108,19 @@ public final class CurlTransport: HTTPTransport {
         try set(fleet_curl_set_long(curl, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
         try set(fleet_curl_set_str(curl, CURLOPT_USERAGENT, options.userAgent), "USERAGENT")
         try set(fleet_curl_set_ptr(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)), "HTTPHEADER")
+        if let stall = transfer.stallTimeout {
+            // Below one byte per second for the whole window counts as stalled.
+            try set(fleet_curl_set_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1), "LOW_SPEED_LIMIT")
+            try set(fleet_curl_set_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, stall.roundedUpMilliseconds / 1000)), "LOW_SPEED_TIME")
+        }
 
         let method = request.method
-        let sendsBody = request.body != nil || method == .post || method == .put || method == .patch
-        if sendsBody {
+        var mime: CurlMime?
+        if let form = transfer.form {
+            mime = try CurlMime(form, easy: curl)
+            try set(fleet_curl_set_mime(curl, mime!.raw), "MIMEPOST")
+            if method != .post { try set(fleet_curl_set_str(curl, CURLOPT_CUSTOMREQUEST, method.rawValue), "CUSTOMREQUEST") }
+        } else if request.body != nil || method == .post || method == .put || method == .patch {
             // COPYPOSTFIELDS copies, so the bytes need not outlive this call; never pass NULL, which
             // would make libcurl read the body from stdin.
             let body = request.body ?? []
@@ -100,7 +138,7 @@ public final class CurlTransport: HTTPTransport {
             try set(fleet_curl_set_str(curl, CURLOPT_CUSTOMREQUEST, method.rawValue), "CUSTOMREQUEST")
         }
 
-        let collector = ResponseCollector(limit: options.maximumResponseBytes)
+        let collector = ResponseCollector(limit: options.maximumResponseBytes, sink: transfer.sink, progress: transfer.progress)
         let context = Unmanaged.passUnretained(collector).toOpaque()
         try set(fleet_curl_set_write(curl) { data, size, count, context in
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
@@ -113,20 +151,34 @@ public final class CurlTransport: HTTPTransport {
             return size * count
         }, "HEADERFUNCTION")
         try set(fleet_curl_set_ptr(curl, CURLOPT_HEADERDATA, context), "HEADERDATA")
+        if transfer.progress != nil {
+            try set(fleet_curl_set_long(curl, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
+            try set(fleet_curl_set_progress(curl) { context, downloadTotal, downloaded, uploadTotal, uploaded in
+                let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+                collector.progress?(TransferProgress(uploaded: Int64(uploaded), uploadTotal: Int64(uploadTotal),
+                                                     downloaded: Int64(downloaded), downloadTotal: Int64(downloadTotal)))
+                return 0
+            }, "XFERINFOFUNCTION")
+            try set(fleet_curl_set_ptr(curl, CURLOPT_XFERINFODATA, context), "XFERINFODATA")
+        }
 
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let code = withExtendedLifetime(collector) {
+        let code = withExtendedLifetime((collector, mime)) {
             errorBuffer.withUnsafeMutableBufferPointer { buffer -> CURLcode in
                 _ = fleet_curl_set_ptr(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(buffer.baseAddress))
                 let code = curl_easy_perform(curl)
                 _ = fleet_curl_set_ptr(curl, CURLOPT_ERRORBUFFER, nil)
+                // The handle must not point at the form once it is freed.
+                if mime != nil { _ = fleet_curl_set_mime(curl, nil) }
                 return code
             }
         }
+        mime = nil
 
+        if let error = collector.sinkError { throw error }
         guard code == CURLE_OK else {
             let curlMessage = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw failure(code, origin: origin, curl: curl, curlMessage: curlMessage, request: request,
+            throw failure(code, origin: origin, curl: curl, curlMessage: curlMessage, transfer: transfer,
                           overflowed: collector.overflowed, limit: options.maximumResponseBytes)
         }
         var status = 0
@@ -135,13 +187,23 @@ public final class CurlTransport: HTTPTransport {
     }
 
     private static func failure(_ code: CURLcode, origin: String, curl: UnsafeMutableRawPointer, curlMessage: String,
-                                request: HTTPRequest, overflowed: Bool, limit: Int) -> FleetClientError {
+                                transfer: Transfer, overflowed: Bool, limit: Int) -> FleetClientError {
         if overflowed {
             return FleetClientError(kind: .transport, title: "answer from \(origin) is too large", detail: "more than \(limit) bytes")
         }
         if code == CURLE_OPERATION_TIMEDOUT {
-            return FleetClientError(kind: .transport, title: "no answer from \(origin)",
-                                    detail: "timed out after \(DurationText.format(request.timeout))")
+            // LOW_SPEED_TIME and TIMEOUT_MS both end with this code; the message tells which fired.
+            let detail: String
+            if let stall = transfer.stallTimeout, curlMessage.contains("too slow") {
+                detail = "no progress for \(DurationText.format(stall))"
+            } else {
+                detail = "timed out after \(DurationText.format(transfer.request.timeout))"
+            }
+            return FleetClientError(kind: .transport, title: "no answer from \(origin)", detail: detail)
+        }
+        if code == CURLE_READ_ERROR, transfer.form != nil {
+            return FleetClientError(kind: .transport, title: "cannot send upload to \(origin)",
+                                    detail: curlMessage.isEmpty ? "a file of the form could not be read" : curlMessage)
         }
         var reason = curlMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : curlMessage
         if code == CURLE_COULDNT_CONNECT {
@@ -155,7 +217,8 @@ public final class CurlTransport: HTTPTransport {
 }
 
 /// Owns one libcurl easy handle; freed with the transport.
-private final class EasyHandle {
+// @unchecked Sendable: CurlTransport touches the handle only while holding its lock.
+private final class EasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
     init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
     deinit { curl_easy_cleanup(raw) }
@@ -164,14 +227,31 @@ private final class EasyHandle {
 /// Gathers one answer's headers and body from libcurl's callbacks, on the thread running `perform`.
 private final class ResponseCollector {
     let limit: Int
+    /// Takes the body of a 2xx answer instead of `body`.
+    let sink: ((UnsafeRawBufferPointer) throws -> Void)?
+    let progress: ((TransferProgress) -> Void)?
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
+    /// From the latest status line.
+    var status = 0
     var overflowed = false
+    var sinkError: (any Error)?
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, sink: ((UnsafeRawBufferPointer) throws -> Void)?, progress: ((TransferProgress) -> Void)?) {
+        self.limit = limit
+        self.sink = sink
+        self.progress = progress
+    }
 
     /// False stops the transfer.
     func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let sink, (200..<300).contains(status) {
+            do { try sink(bytes) } catch {
+                sinkError = error
+                return false
+            }
+            return true
+        }
         guard body.count + bytes.count <= limit else {
             overflowed = true
             return false
@@ -184,6 +264,8 @@ private final class ResponseCollector {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             headers = []  // a new response begins (after 100 Continue or a redirect)
+            let fields = line.split(separator: " ", maxSplits: 2)
+            status = fields.count >= 2 ? Int(fields[1]) ?? 0 : 0
         } else if let colon = line.firstIndex(of: ":") {
             headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }

@@ -1,0 +1,52 @@
+import FleetClient
+import Foundation
+
+/// Redraws one progress line on stderr, at most ten times a second, while a transfer runs; draws
+/// nothing unless stderr is a terminal.
+final class TransferProgressLine {
+    enum Direction { case upload, download }
+
+    private let direction: Direction
+    private let label: String
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private var lastDrawn: ContinuousClock.Instant?
+    private var latest = TransferProgress()
+    private var drew = false
+
+    /// Nil when stderr is not a terminal.
+    static func forTerminal(_ direction: Direction, label: String) -> TransferProgressLine? {
+        Terminal.stderrIsTTY ? TransferProgressLine(direction, label: label) : nil
+    }
+
+    private init(_ direction: Direction, label: String) {
+        self.direction = direction
+        self.label = label
+        started = clock.now
+    }
+
+    func update(_ progress: TransferProgress) {
+        latest = progress
+        let now = clock.now
+        if let lastDrawn, lastDrawn.duration(to: now) < .milliseconds(100) { return }
+        lastDrawn = now
+        draw()
+    }
+
+    /// Draws the final state and ends the line.
+    func finish() {
+        guard drew else { return }
+        draw()
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    private func draw() {
+        let (done, total) = direction == .upload ? (latest.uploaded, latest.uploadTotal) : (latest.downloaded, latest.downloadTotal)
+        guard done > 0 || total > 0 else { return }
+        let width = Terminal.columns - label.count - 2
+        let line = ProgressBar.render(done: done, total: total, elapsed: started.duration(to: clock.now), width: width)
+        // Carriage return, then erase to the end of the line: the line is redrawn in place.
+        FileHandle.standardError.write(Data("\r\(label)  \(line)\u{1B}[K".utf8))
+        drew = true
+    }
+}
