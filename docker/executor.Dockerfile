@@ -9,7 +9,7 @@ RUN apt-get update -qq \
 WORKDIR /src
 # Package.swift names the test targets too, so their folders must exist for the package to load;
 # only the fleet-executor product is built.
-COPY Package.swift Package.resolved ./
+COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product fleet-executor \
