@@ -30,7 +30,7 @@ public final class CommandJournal: Sendable {
                 guard let json = try? JSON.parse([UInt8](line)), let idText = json["id"]?.stringValue, let id = CommandID(idText) else { continue }
                 let entry: Entry
                 if let stateText = json["state"]?.stringValue, let finished = CommandState(rawValue: stateText) {
-                    entry = .finished(state: finished, result: json["result"].flatMap { $0.isNull ? nil : $0 }, error: json["error"]?.stringValue)
+                    entry = .finished(state: finished, result: json["result"].flatMap { $0.isNull ? Optional<JSON>.none : Optional($0) }, error: json["error"]?.stringValue)
                 } else {
                     entry = .started
                 }

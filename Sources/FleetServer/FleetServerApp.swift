@@ -85,6 +85,9 @@ public final class FleetServerApp: Sendable {
     /// The bound port (useful with port 0).
     public var port: Int { http.port }
 
+    /// Long-polls currently suspended.
+    public var heldLongPolls: Int { http.suspendedCount }
+
     /// Drains: stops accepting, ends long-polls, flushes presence, stops the embedded database.
     public func stop() {
         http.stop()

@@ -22,6 +22,7 @@ extension FleetService {
         if let key, key.isEmpty || key.count > 200 { throw JSONError(path: "idempotency_key", message: "must be 1 to 200 characters") }
 
         let (command, created) = try pool.transaction { connection -> (Command, Bool) in
+            let payload = try Self.resolveProgramReference(type: type, payload: payload, on: connection)
             let status = try devices.lock(deviceID, on: connection)
             guard status == .active || status == .pending else {
                 throw APIError.conflict("device \(deviceID) is \(status.rawValue) and takes no commands")
@@ -47,6 +48,29 @@ extension FleetService {
         }
         if created { metrics.increment("fleet_commands_created_total") }
         return Reply.json(command.json, status: created ? 201 : 200)
+    }
+
+    /// `program.load` and `program.replace` name a registered program by `program_id`; the executor, which
+    /// holds only a device token, also needs its digest, manifest and signature, so they are filled in here
+    /// from the registry (values the operator set explicitly are kept).
+    static func resolveProgramReference(type: String, payload: JSON, on connection: PostgresConnection) throws -> JSON {
+        guard type == "program.load" || type == "program.replace" else { return payload }
+        guard case .object(var members) = payload else {
+            throw JSONError(path: "payload", message: "\(type) takes an object with program_id")
+        }
+        guard let text = members["program_id"]?.stringValue else {
+            throw JSONError(path: "payload.program_id", message: "required field is missing")
+        }
+        guard let id = ProgramID(text) else { throw JSONError(path: "payload.program_id", message: "'\(text)' is not a UUID") }
+        guard let row = try ProgramStore.get(id, on: connection) else {
+            throw APIError.unprocessable("program \(id) does not exist")
+        }
+        let program = try ProgramStore.json(row)
+        if members["sha256"] == nil { members["sha256"] = program["sha256"] }
+        if members["manifest"] == nil, let manifest = program["manifest"], !manifest.isNull { members["manifest"] = manifest }
+        if members["signature"] == nil, let signature = program["signature"], !signature.isNull { members["signature"] = signature }
+        if members["name"] == nil { members["name"] = program["name"] }
+        return .object(members)
     }
 
     func getCommand(_ context: RequestContext) throws -> HandlerResult {

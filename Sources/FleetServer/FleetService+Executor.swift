@@ -45,7 +45,7 @@ extension FleetService {
         let id = try device(context, requireActive: true)
         let wait = try context.queryInt("wait", range: 0...Self.maximumWaitSeconds) ?? 0
         presence.record(id)
-        let waiter = waiters.register(id)
+        let waiter = waiters.register(id, supersede: wait > 0)
         let claim: @Sendable () throws -> [Command] = { [pool] in
             try pool.withConnection { try CommandStore.claim(for: id, limit: Self.commandsPerPoll, on: $0) }
         }
@@ -63,6 +63,7 @@ extension FleetService {
             deadline: deadline,
             register: { waiter.attach($0) },
             poll: {
+                if waiter.isSuperseded { return Self.emptyCommandList() }
                 do {
                     let items = try claim()
                     guard !items.isEmpty else { return nil }
@@ -72,11 +73,13 @@ extension FleetService {
                     return Reply.problem(APIError.from(error))
                 }
             },
-            timeout: {
-                guard case .respond(let response) = Self.commandList([]) else { return Response(status: 200) }
-                return response
-            },
+            timeout: { Self.emptyCommandList() },
             finished: { [waiters] in waiters.remove(waiter) }))
+    }
+
+    private static func emptyCommandList() -> Response {
+        guard case .respond(let response) = commandList([]) else { return Response(status: 200) }
+        return response
     }
 
     private static func commandList(_ commands: [Command]) -> HandlerResult {

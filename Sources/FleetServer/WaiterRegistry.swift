@@ -10,6 +10,7 @@ final class WaiterRegistry: Sendable {
         private struct State {
             var wakeup: Wakeup?
             var notifiedEarly = false
+            var superseded = false
         }
         private let state = Mutex(State())
 
@@ -25,6 +26,15 @@ final class WaiterRegistry: Sendable {
             if fire { wakeup.wake() }
         }
 
+        /// A newer long-poll of the same device took over (the executor restarted or its connection broke):
+        /// this one should answer empty at once instead of taking commands nobody will read.
+        var isSuperseded: Bool { state.withLock { $0.superseded } }
+
+        func supersede() {
+            state.withLock { $0.superseded = true }
+            notify()
+        }
+
         func notify() {
             let wakeup = state.withLock { state -> Wakeup? in
                 if state.wakeup == nil { state.notifiedEarly = true }
@@ -36,9 +46,18 @@ final class WaiterRegistry: Sendable {
 
     private let waiters = Mutex<[DeviceID: [ObjectIdentifier: Waiter]]>([:])
 
-    func register(_ device: DeviceID) -> Waiter {
+    /// Registers a new waiter. With `supersede`, waiters of the same device still registered here answer
+    /// at once: a new long-poll means the executor stopped reading the old one (it restarted, or its
+    /// connection broke without the server noticing), and commands handed to the old one would be lost
+    /// until redelivery.
+    func register(_ device: DeviceID, supersede: Bool = false) -> Waiter {
         let waiter = Waiter(device: device)
-        waiters.withLock { $0[device, default: [:]][ObjectIdentifier(waiter)] = waiter }
+        let older = waiters.withLock { waiters -> [Waiter] in
+            let older = waiters[device].map { Array($0.values) } ?? []
+            waiters[device, default: [:]][ObjectIdentifier(waiter)] = waiter
+            return older
+        }
+        if supersede { for previous in older { previous.supersede() } }
         return waiter
     }
 

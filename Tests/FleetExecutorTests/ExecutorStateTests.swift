@@ -23,9 +23,7 @@ import Testing
             try journal.recordStarted(interrupted)
         }
         let reopened = try CommandJournal(state: state)
-        withKnownIssue("CommandJournal reads a missing result back as JSON null: `nil` in its flatMap is JSON's nil literal") {
-            #expect(reopened.entry(for: finished) == .finished(state: .failed, result: nil, error: "verifier said no"))
-        }
+        #expect(reopened.entry(for: finished) == .finished(state: .failed, result: nil, error: "verifier said no"))
         guard case .finished(let state, _, let error)? = reopened.entry(for: finished) else {
             Issue.record("the finished command was not remembered")
             return

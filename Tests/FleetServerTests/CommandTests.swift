@@ -40,25 +40,25 @@ import Testing
         let device = try server.enroll()
         let other = try server.enroll()
         let body: [String: JSON] = ["idempotency_key": "deploy-42"]
-        let first = try server.sendCommand(to: device.id, type: "program.load", payload: ["name": "xdp"], extra: body)
+        let first = try server.sendCommand(to: device.id, type: "vendor.deploy", payload: ["name": "xdp"], extra: body)
         #expect(first.status == 201)
-        let second = try server.sendCommand(to: device.id, type: "program.load", payload: ["name": "xdp"], extra: body)
+        let second = try server.sendCommand(to: device.id, type: "vendor.deploy", payload: ["name": "xdp"], extra: body)
         #expect(second.status == 200, "\(second)")
         #expect(second.json["id"] == first.json["id"])
         #expect(second.json["idempotency_key"] == "deploy-42")
 
-        let differentPayload = try server.sendCommand(to: device.id, type: "program.load", payload: ["name": "tc"], extra: body)
+        let differentPayload = try server.sendCommand(to: device.id, type: "vendor.deploy", payload: ["name": "tc"], extra: body)
         expectProblem(differentPayload, 409, "same key, different payload")
         let differentType = try server.sendCommand(to: device.id, type: "program.unload", payload: ["name": "xdp"], extra: body)
         expectProblem(differentType, 409, "same key, different type")
 
         // Keys are per device.
-        let elsewhere = try server.sendCommand(to: other.id, type: "program.load", payload: ["name": "tc"], extra: body)
+        let elsewhere = try server.sendCommand(to: other.id, type: "vendor.deploy", payload: ["name": "tc"], extra: body)
         #expect(elsewhere.status == 201)
         // The key still answers after the command moved on.
         let id = try #require(first.json["id"]?.stringValue)
         _ = try server.call("GET", "/v1/executor/commands?wait=0", token: device.token)
-        let later = try server.sendCommand(to: device.id, type: "program.load", payload: ["name": "xdp"], extra: body)
+        let later = try server.sendCommand(to: device.id, type: "vendor.deploy", payload: ["name": "xdp"], extra: body)
         #expect(later.status == 200)
         #expect(later.json["id"]?.stringValue == id)
         #expect(later.json["state"] == "delivered")
@@ -145,7 +145,7 @@ import Testing
     @Test func errorTextAndResultAreStored() throws {
         let server = try TestServer()
         let device = try server.enroll()
-        let failing = try server.queuedCommand(for: device.id, type: "program.load")
+        let failing = try server.queuedCommand(for: device.id, type: "vendor.deploy")
         let rejecting = try server.queuedCommand(for: device.id, type: "vendor.unknown")
         _ = try server.call("GET", "/v1/executor/commands?wait=0", token: device.token)
 

@@ -138,9 +138,9 @@ struct ExecutorEndToEndTests {
                          "an unknown digest fails: \(missing)")
 
             // Payloads that do not parse are rejected; so is a command type the executor does not know.
-            let malformed = try server.runToCompletion(on: device, type: "program.load", payload: ["program_id": bad["id"] ?? .null])
+            let malformed = try server.runToCompletion(on: device, type: "program.load", payload: ["program_id": bad["id"] ?? .null, "sha256": "not-a-digest"])
             checks.check(malformed["state"] == "rejected" && (malformed["error"]?.stringValue ?? "").contains("sha256"),
-                         "a payload without sha256 is rejected: \(malformed)")
+                         "a payload with a malformed sha256 is rejected: \(malformed)")
             let notLoaded = try server.runToCompletion(on: device, type: "program.unload", payload: ["name": "never-loaded"])
             checks.check(notLoaded["state"] == "failed" && (notLoaded["error"]?.stringValue ?? "").contains("no program named"),
                          "unloading an unknown name fails: \(notLoaded)")
