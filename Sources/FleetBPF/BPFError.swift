@@ -12,6 +12,8 @@ public struct BPFError: Error, CustomStringConvertible, Sendable {
         case invalidArgument
         /// The kernel or libbpf cannot do this kind of operation.
         case unsupported
+        /// A map's type, key size, value size or maximum entries differ from the map it should reuse.
+        case layoutMismatch
     }
 
     public let code: Code

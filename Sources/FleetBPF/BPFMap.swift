@@ -124,6 +124,14 @@ public final class BPFMap: Sendable {
         try BPFError.check(bpf_obj_pin(fd, path), .pin, "bpf_obj_pin", path)
     }
 
+    /// True when the pin at `path` refers to this kernel map.
+    func isPinned(at path: String) -> Bool {
+        let pinned = bpf_obj_get(path)
+        guard pinned >= 0 else { return false }
+        defer { close(pinned) }
+        return (try? KernelInfo.map(fd: pinned, subject: path).id) == id.rawValue
+    }
+
     private func checkKey(_ key: [UInt8]) throws(BPFError) {
         guard key.count == keySize else {
             throw BPFError(code: .invalidArgument, operation: "map key", subject: name,

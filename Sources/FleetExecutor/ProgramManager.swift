@@ -56,7 +56,11 @@ public final class ProgramManager: TelemetrySource {
 
     /// `program.replace`: loads the new object, then swaps each program: `bpf_link_update` where the kernel
     /// allows it (XDP, TC on the same target), else make-before-break (attach the new, then detach the old).
-    /// Maps are not carried over (see the report in the result): the new object's maps start empty.
+    ///
+    /// Maps whose name and layout match a map of the old deployment are reused, so counters continue; the
+    /// result lists them in `maps_carried_over` and same-named maps with another layout in `maps_reset` (see
+    /// `ProgramMapCarryOver`). Their pins stay in place, so a restarted executor adopts the carried maps. During
+    /// make-before-break both programs run for a moment and may both count the same event.
     /// - Throws: as `load`; on failure the old deployment keeps running unchanged.
     public func replace(_ request: ProgramLoadRequest) throws -> JSON {
         try operations.withLock { _ in
@@ -65,7 +69,7 @@ public final class ProgramManager: TelemetrySource {
             }
             let bytes = try download(request)
             let started = ContinuousClock.now
-            let object = try build(request, bytes: bytes)
+            let (object, carryOver) = try build(request, bytes: bytes, carryingMapsFrom: old.maps)
             let loaded = ContinuousClock.now
 
             var links: [String: BPFLink] = [:]
@@ -93,6 +97,9 @@ public final class ProgramManager: TelemetrySource {
                 throw error
             }
             let attached = ContinuousClock.now
+            if !carryOver.reset.isEmpty {
+                ExecutorLog.write("program '\(request.name)': maps \(carryOver.reset.joined(separator: ", ")) changed layout and start empty")
+            }
 
             // Break: the old attachments that were not updated in place, then the old pins.
             var problems: [String] = []
@@ -103,7 +110,7 @@ public final class ProgramManager: TelemetrySource {
                 swaps.append(["program": .string(name), "method": "detach"])
             }
             for point in old.stopForwarding() { events.record(point) }
-            Self.removePins(in: old.directory, keepingLinks: updated)
+            Self.removePins(in: old.directory, keepingLinks: updated, keepingMaps: Set(carryOver.carried))
 
             let deployment = ProgramDeployment(
                 request: request, directory: old.directory, object: object, pinned: nil, links: links,
@@ -119,7 +126,7 @@ public final class ProgramManager: TelemetrySource {
             var result = timing.annotate(deployment.resultJSON).objectValue ?? [:]
             result["replaced_program_id"] = old.request.programID.json
             result["swaps"] = .array(swaps)
-            result["maps_carried_over"] = false
+            result.merge(carryOver.resultMembers) { _, new in new }
             guard problems.isEmpty else {
                 throw ExecutorError("the new object runs, but: " + problems.joined(separator: "; "))
             }
@@ -246,7 +253,7 @@ public final class ProgramManager: TelemetrySource {
     /// Load, attach and pin a fresh deployment; undone completely when a step fails.
     private func deploy(_ request: ProgramLoadRequest, bytes: [UInt8]) throws -> (ProgramDeployment, Timing) {
         let started = ContinuousClock.now
-        let object = try build(request, bytes: bytes)
+        let (object, _) = try build(request, bytes: bytes)
         let loaded = ContinuousClock.now
         var links: [String: BPFLink] = [:]
         let directory = try BPFPinDirectory(name: request.name, root: pinRoot)
@@ -268,8 +275,10 @@ public final class ProgramManager: TelemetrySource {
         }
     }
 
-    /// Opens the object, sets trampoline targets and `.rodata`, loads it and checks the manifest against it.
-    private func build(_ request: ProgramLoadRequest, bytes: [UInt8]) throws -> BPFObject {
+    /// Opens the object, sets trampoline targets and `.rodata`, makes it reuse the maps of `oldMaps` that
+    /// `ProgramMapCarryOver` allows, loads it and checks the manifest against it.
+    private func build(_ request: ProgramLoadRequest, bytes: [UInt8],
+                       carryingMapsFrom oldMaps: [String: BPFMap] = [:]) throws -> (BPFObject, ProgramMapCarryOver) {
         var file = try BPFObjectFile.open(bytes: bytes, name: Self.objectName(request.name))
         let names = Set(file.programs.map(\.name))
         var named = Array(request.manifest.attach.keys)
@@ -285,6 +294,11 @@ public final class ProgramManager: TelemetrySource {
         for (variable, value) in request.effectiveRodata.sorted(by: { $0.key < $1.key }) {
             try file.setRodata(variable, to: value)
         }
+        let declared = Dictionary(file.maps.map { ($0.name, $0.layout) }, uniquingKeysWith: { first, _ in first })
+        let carryOver = ProgramMapCarryOver(old: oldMaps.mapValues(\.layout), new: declared)
+        for name in carryOver.carried {
+            if let map = oldMaps[name] { try file.reuseMap(named: name, from: map) }
+        }
         let object = try file.load()
         let maps = Self.ownMaps(object)
         for export in request.manifest.maps where maps[export.name] == nil {
@@ -295,7 +309,7 @@ public final class ProgramManager: TelemetrySource {
                 throw ExecutorError("the manifest forwards '\(export.name)', which is not a ring buffer of the object")
             }
         }
-        return object
+        return (object, carryOver)
     }
 
     private func attach(_ program: BPFProgram, _ spec: ProgramAttachSpec) throws -> BPFLink {
@@ -332,9 +346,12 @@ public final class ProgramManager: TelemetrySource {
         return problems
     }
 
-    /// Removes program and map pins, and link pins other than `keepingLinks`.
-    private static func removePins(in directory: BPFPinDirectory, keepingLinks kept: Set<String>) {
-        let kinds: [(path: String, keep: Set<String>)] = [(directory.programsPath, []), (directory.mapsPath, []), (directory.linksPath, kept)]
+    /// Removes program pins, map pins other than `keepingMaps` (maps the new object reuses) and link pins
+    /// other than `keepingLinks` (links updated in place).
+    private static func removePins(in directory: BPFPinDirectory, keepingLinks keptLinks: Set<String>, keepingMaps keptMaps: Set<String>) {
+        let kinds: [(path: String, keep: Set<String>)] = [
+            (directory.programsPath, []), (directory.mapsPath, keptMaps), (directory.linksPath, keptLinks),
+        ]
         for (path, keep) in kinds {
             for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where !keep.contains(entry) {
                 unlink(path + "/" + entry)

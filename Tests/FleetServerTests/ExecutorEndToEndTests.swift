@@ -33,6 +33,7 @@ struct ExecutorEndToEndTests {
             // Load: attached, pinned, reported.
             let loaded = try server.runToCompletion(on: device, type: "program.load", payload: payload)
             try #require(loaded["state"] == "succeeded", "program.load: \(loaded)\n\(executor.output)")
+            let loadedAt = Date()
             let result = loaded["result"] ?? [:]
             let programs = result["programs"]?.arrayValue ?? []
             checks.check(programs.map { $0["name"] } == ["count_syscalls"], "the result lists the program: \(result)")
@@ -42,6 +43,12 @@ struct ExecutorEndToEndTests {
             checks.check(result["load_ms"]?.doubleValue != nil && result["attach_ms"]?.doubleValue != nil, "timings in the result")
             let firstID = try #require(programs.first?["id"]?.int64Value)
             checks.check(try BPFTool.programExists(id: firstID), "bpftool shows program \(firstID)")
+            func mapIDs(_ result: JSON) -> [String: Int64] {
+                Dictionary((result["maps"]?.arrayValue ?? []).compactMap { map in
+                    map["name"]?.stringValue.flatMap { name in map["id"]?.int64Value.map { (name, $0) } }
+                }, uniquingKeysWith: { first, _ in first })
+            }
+            let loadedMapIDs = mapIDs(result)
             let pins = "/sys/fs/bpf/fleet/\(name)"
             for pin in ["progs/count_syscalls", "links/count_syscalls", "maps/syscall_total", "maps/syscall_counts"] {
                 checks.check(FileManager.default.fileExists(atPath: "\(pins)/\(pin)"), "\(pins)/\(pin) is pinned")
@@ -74,7 +81,11 @@ struct ExecutorEndToEndTests {
             try #require(try eventuallyBlocking(timeout: 40, every: 0.2) { try server.call("GET", "/metrics").showsHeldLongPolls(1) },
                          "the dead executor's long-poll never ended")
 
-            // Replace (tracepoints cannot update a link: make-before-break), still exporting.
+            // Replace (tracepoints cannot update a link: make-before-break), keeping the counter maps.
+            // Counting for a good while before makes a restarted counter stand out below the value at the replace.
+            let counting = Date().timeIntervalSince(loadedAt)
+            if counting < 12 { Thread.sleep(forTimeInterval: 12 - counting) }
+            let atReplace = try total()
             let second = try server.uploadBPF("syscall_count", name: name, version: "2.0.0", manifest: manifest.text)
             var replacePayload = payload.objectValue ?? [:]
             replacePayload["program_id"] = second["id"]
@@ -88,11 +99,29 @@ struct ExecutorEndToEndTests {
             checks.check(secondID != firstID, "a new kernel program")
             checks.check(try eventuallyBlocking(timeout: 5) { try !BPFTool.programExists(id: firstID) }, "the old program is gone")
             checks.check(try BPFTool.programExists(id: secondID), "bpftool shows the new program")
+            checks.check(replacedResult["maps_carried_over"] == ["syscall_counts", "syscall_total"], "maps carried: \(replacedResult)")
+            checks.check(replacedResult["maps_reset"] == [], "no map reset: \(replacedResult)")
+            checks.check(mapIDs(replacedResult) == loadedMapIDs, "the same kernel maps: \(replacedResult), loaded with \(loadedMapIDs)")
+            for (map, id) in loadedMapIDs {
+                let shown = try ProgramFixtures.run("/usr/sbin/bpftool", ["-j", "map", "show", "pinned", "\(pins)/maps/\(map)"])
+                checks.check((try? JSON.parse(Array(shown.output.utf8)))?["id"]?.int64Value == id,
+                             "the pin of \(map) is the carried map \(id): \(shown.output)")
+            }
+
+            // The series continues from its value at the replace: only samples taken after it count here.
             let afterReplace = Date()
-            checks.check(try eventuallyBlocking(timeout: 10, every: 0.3) {
-                try server.latestValues(device: device, metric: "syscalls_total", seconds: 600).values.contains { $0 > 0 }
-                    && Date().timeIntervalSince(afterReplace) > 2.5
-            }, "syscalls_total is still exported after the replace")
+            func totalSinceReplace() throws -> Double {
+                let seconds = Int(Date().timeIntervalSince(afterReplace)) - 1
+                guard seconds >= 1 else { return 0 }
+                return try server.latestValues(device: device, metric: "syscalls_total", seconds: seconds).values.max() ?? 0
+            }
+            var continued = 0.0
+            checks.check(try eventuallyBlocking(timeout: 15, every: 0.3) { continued = try totalSinceReplace(); return continued > 0 },
+                         "syscalls_total is still exported after the replace")
+            checks.check(continued >= atReplace, "syscalls_total continues from \(atReplace) instead of restarting: \(continued)")
+            for _ in 0..<10 { _ = try ProgramFixtures.run("/bin/true", []) }
+            checks.check(try eventuallyBlocking(timeout: 10, every: 0.3) { try totalSinceReplace() > continued },
+                         "syscalls_total keeps rising after the replace")
 
             // Unload: nothing left behind.
             let unloaded = try server.runToCompletion(on: device, type: "program.unload",
