@@ -6,12 +6,7 @@ import FleetPostgres
 extension FleetService {
     /// `GET /v1/executor/artifacts/{sha256}`: an artifact for an active device, by digest.
     func downloadArtifact(_ context: RequestContext) throws -> HandlerResult {
-        guard case .device(let id, let status) = context.principal else {
-            throw APIError.forbidden("executor endpoints take a device token")
-        }
-        guard status == .active else {
-            throw APIError.forbidden("device \(id) is \(status.rawValue); an operator must approve it first")
-        }
+        _ = try device(context, requireActive: true)
         let text = context.parameter("sha256")
         guard let digest = ArtifactDigest(hex: text) else {
             throw APIError.badRequest("'\(text)' is not a SHA-256 digest (64 hex digits)")

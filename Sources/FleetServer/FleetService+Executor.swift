@@ -8,8 +8,8 @@ extension FleetService {
     static let maximumWaitSeconds = 60
     static let commandsPerPoll = 100
 
-    /// The calling device; pending devices may only heartbeat.
-    private func device(_ context: RequestContext, requireActive: Bool) throws -> DeviceID {
+    /// The calling device; pending devices may only heartbeat and report.
+    func device(_ context: RequestContext, requireActive: Bool) throws -> DeviceID {
         guard case .device(let id, let status) = context.principal else {
             throw APIError.forbidden("executor endpoints take a device token")
         }

@@ -14,12 +14,7 @@ extension FleetService {
     /// Not audited: telemetry is data the device reports, not a change to configuration, and one audit row per
     /// batch would outgrow the telemetry itself. Metrics count batches, points, duplicates and drops instead.
     func ingestTelemetry(_ context: RequestContext) throws -> HandlerResult {
-        guard case .device(let device, let status) = context.principal else {
-            throw APIError.forbidden("executor endpoints take a device token")
-        }
-        guard status == .active else {
-            throw APIError.forbidden("device \(device) is \(status.rawValue); an operator must approve it first")
-        }
+        let device = try device(context, requireActive: true)
         var body = try context.body()
         let batch = try TelemetryBatch(&body, now: Date())
         let result: TelemetryStore.IngestResult
