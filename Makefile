@@ -51,6 +51,7 @@ docker-check:
 ## bench: benchmark programs against references measured in the same run.
 bench: deps
 	$(SWIFT) build -c release
+	$(MAKE) -C bpf
 	bash bench/run.sh
 
 clean:

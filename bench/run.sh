@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Fleet benchmark: starts a release fleet-server on a throwaway data directory (embedded PostgreSQL), runs
-# bench/fleetbench.py against it and prints/saves the report (bench-results/latest.txt).
+# bench/fleetbench.py (server) and then bench/executorbench.py (executor, needs root) against it and
+# prints/saves both reports (bench-results/latest.txt).
 #
 # Environment knobs (defaults in brackets):
 #   FLEET_SERVER   server binary [.build/release/fleet-server]
+#   FLEET_EXECUTOR executor binary [.build/release/fleet-executor]
+#   BENCH_PARTS    which reports: "server", "executor" or both ["server executor"]
+#   EXECUTOR_BENCH_ARGS extra arguments for executorbench.py (e.g. "--skip ingest --runs 5")
 #   BENCH_DURATION seconds per measured throughput run [15]
 #   BENCH_CONNECTIONS  client connections for wrk and pgbench [32]
 #   BENCH_THREADS  --threads of the server [unset: the server's default, one per core]
@@ -16,6 +20,10 @@ SERVER=${FLEET_SERVER:-$ROOT/.build/release/fleet-server}
 DURATION=${BENCH_DURATION:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OUT=$ROOT/bench-results/latest.txt
+EXECUTOR=${FLEET_EXECUTOR:-$ROOT/.build/release/fleet-executor}
+PARTS=${BENCH_PARTS:-server executor}
+part() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
+[ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 
 if [ ! -x "$SERVER" ]; then
     echo "bench: $SERVER is missing; run 'swift build -c release' (or 'make bench')" >&2
@@ -30,6 +38,34 @@ if [ -n "$need" ]; then
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need >/dev/null
 fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+
+# The executor part: root for eBPF, the release executor, bpf/build/*.bpf.o, and a --static-swift-stdlib build
+# (its own scratch path, so the normal build stays as it is) for the size figure. Built before the server
+# starts, so that the compiler does not share the machine with a measurement.
+STATIC_BUILD_SECONDS=""
+FAILED=0
+STATIC_BUILD_FAILED=""
+if part executor; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "bench: the executor part loads eBPF programs and needs root; skipping it" >&2
+        PARTS=${PARTS//executor/}
+    else
+        [ -x "$EXECUTOR" ] || { echo "bench: $EXECUTOR is missing; run 'swift build -c release' (or 'make bench')" >&2; exit 1; }
+        for p in syscall_count exec_events tcp_retransmit xdp_counter runq_latency; do
+            [ -f "$ROOT/bpf/build/$p.bpf.o" ] || { echo "bench: bpf/build/$p.bpf.o is missing; run 'make -C bpf'" >&2; exit 1; }
+        done
+        echo "bench: swift build -c release --static-swift-stdlib --product fleet-executor --scratch-path .build-static" >&2
+        t0=$SECONDS
+        # Twice at most: "input file was modified during the build" is transient while sources are edited.
+        if swift build -c release --static-swift-stdlib --product fleet-executor --scratch-path "$ROOT/.build-static" >&2 \
+           || swift build -c release --static-swift-stdlib --product fleet-executor --scratch-path "$ROOT/.build-static" >&2; then
+            STATIC_BUILD_SECONDS=$((SECONDS - t0))
+        else
+            echo "bench: the static executor build failed; its size is not measured" >&2
+            STATIC_BUILD_FAILED=1
+        fi
+    fi
+fi
 
 # 10,000 held connections plus the server's own: the client needs far more than the default 1024 fds.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -83,12 +119,31 @@ for _ in $(seq 1 300); do
 done
 grep -q "listening on" "$WORK/server.log" || { echo "bench: the server did not start in 60 s" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
-# shellcheck disable=SC2086
-python3 "$ROOT/bench/fleetbench.py" --port "$PORT" --data-dir "$DATA" --work-dir "$WORK" \
-    --server-pid "$SERVER_PID" --server-args "$SERVER_ARGS" --out "$OUT" \
-    --duration "$DURATION" --connections "$CONNECTIONS" ${BENCH_ARGS:-}
+if part server; then
+    # shellcheck disable=SC2086
+    python3 "$ROOT/bench/fleetbench.py" --port "$PORT" --data-dir "$DATA" --work-dir "$WORK" \
+        --server-pid "$SERVER_PID" --server-args "$SERVER_ARGS" --out "$WORK/server-report.txt" \
+        --duration "$DURATION" --connections "$CONNECTIONS" ${BENCH_ARGS:-} || { echo "bench: the server part failed" >&2; FAILED=1; }
+fi
+if part executor; then
+    # shellcheck disable=SC2086
+    python3 "$ROOT/bench/executorbench.py" --port "$PORT" --data-dir "$DATA" --work-dir "$WORK" \
+        --server-pid "$SERVER_PID" --out "$WORK/executor-report.txt" --executor "$EXECUTOR" \
+        --static-executor "$ROOT/.build-static/release/fleet-executor" ${STATIC_BUILD_FAILED:+--static-build-failed} \
+        ${STATIC_BUILD_SECONDS:+--static-build-seconds $STATIC_BUILD_SECONDS} ${EXECUTOR_BENCH_ARGS:-} \
+        || { echo "bench: the executor part failed" >&2; FAILED=1; }
+fi
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
+for report in "$WORK/server-report.txt" "$WORK/executor-report.txt"; do
+    if [ -f "$report" ]; then
+        if [ -s "$OUT" ]; then echo >>"$OUT"; fi
+        cat "$report" >>"$OUT"
+    fi
+done
 echo "bench: report saved to $OUT" >&2
 if grep -qiE "error|fatal|panic" "$WORK/server.log"; then
     echo "bench: the server logged errors during the run:" >&2
     grep -iE "error|fatal|panic" "$WORK/server.log" | sort | uniq -c | sort -rn | head -20 >&2
 fi
+exit "$FAILED"
