@@ -5,9 +5,11 @@ import FleetJSON
 
 /// `fleet-executor enroll`: trades an enrolment token for this device's own credential.
 public enum Enrollment {
-    public static func enroll(server: String, enrollmentToken: String, name: String?, state: StateDirectory) throws -> (ExecutorIdentity, String) {
+    /// - Parameter hardwareID: overrides the probed id (the machine id), e.g. for several executors on one host.
+    public static func enroll(server: String, enrollmentToken: String, name: String?, hardwareID override: String? = nil,
+                              state: StateDirectory) throws -> (ExecutorIdentity, String) {
         let server = try ClientConfiguration.normalizeServer(server)
-        let hardwareID = try ExecutorIdentity.hardwareID(state: state)
+        let hardwareID = try override ?? ExecutorIdentity.hardwareID(state: state)
         let client = FleetClient(configuration: ClientConfiguration(server: server, token: nil))
         var body: [String: JSON] = ["enrollment_token": .string(enrollmentToken), "hardware_id": .string(hardwareID),
                                     "inventory": Inventory.probe()]

@@ -20,6 +20,7 @@ public final class Executor: Sendable {
     private let dispatcher: Mutex<CommandDispatcher>
     private let sources: Mutex<[any TelemetrySource]>
     private let stopped = Mutex(false)
+    private let refused = Mutex(false)
     private let wake = NSCondition()
     private let threadsDone = DispatchGroup()
 
@@ -79,6 +80,15 @@ public final class Executor: Sendable {
 
     public var isStopped: Bool { stopped.withLock { $0 } }
 
+    /// True once the server refused this executor's credential (revoked, decommissioned or re-enrolled elsewhere).
+    public var credentialRefused: Bool { refused.withLock { $0 } }
+
+    private func refuseCredential(_ error: any Error) {
+        refused.withLock { $0 = true }
+        log("the server refused this executor's credential: \(error); enrol again")
+        stop()
+    }
+
     private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
         threadsDone.enter()
         let thread = Thread { [threadsDone] in
@@ -118,7 +128,7 @@ public final class Executor: Sendable {
                 backoff.reset()
                 pause(Double(max(1, answer.intervalSeconds)))
             } catch {
-                if isRevoked(error) { log("the server refused this executor's credential: \(error)"); stop(); return }
+                if isRevoked(error) { refuseCredential(error); return }
                 let delay = backoff.nextDelay()
                 log("heartbeat failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
                 pause(delay)
@@ -134,7 +144,7 @@ public final class Executor: Sendable {
                 backoff.reset()
                 for command in commands where !isStopped { execute(command) }
             } catch {
-                if isRevoked(error) { log("the server refused this executor's credential: \(error)"); stop(); return }
+                if isRevoked(error) { refuseCredential(error); return }
                 let delay = (error as? FleetClientError)?.status == 403 ? 5 : backoff.nextDelay()
                 log("command poll failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
                 pause(delay)

@@ -9,6 +9,9 @@ struct FleetExecutorCommand: ParsableCommand {
         commandName: "fleet-executor",
         abstract: "The Fleet executor: runs on a device, takes commands from the server and reports back.",
         subcommands: [Enroll.self, Run.self])
+
+    /// `run` exits with this status when the server refuses the credential; restarting will not help.
+    static let credentialRefusedStatus: Int32 = 3
 }
 
 struct StateOptions: ParsableArguments {
@@ -33,11 +36,22 @@ extension FleetExecutorCommand {
         @Option(help: "The device's name (default: its hardware id).")
         var name: String?
 
+        @Option(name: .customLong("hardware-id"),
+                help: "The id the server knows this device by (default: /etc/machine-id); enrolling the same id again rotates its credential.")
+        var hardwareID: String?
+
+        func validate() throws {
+            if let hardwareID, hardwareID.isEmpty || hardwareID.count > 256 {
+                throw ValidationError("--hardware-id must be 1 to 256 characters")
+            }
+        }
+
         @OptionGroup var state: StateOptions
 
         func run() throws {
             do {
-                let (identity, status) = try Enrollment.enroll(server: server, enrollmentToken: token, name: name, state: state.state)
+                let (identity, status) = try Enrollment.enroll(server: server, enrollmentToken: token, name: name, hardwareID: hardwareID,
+                                                                  state: state.state)
                 print("enrolled as device \(identity.deviceID) (\(status)); identity saved in \(state.state.file("identity.json").path)")
                 if status == "pending" { print("an operator must approve the device before it receives commands") }
             } catch {
@@ -86,6 +100,10 @@ extension FleetExecutorCommand {
             print("fleet-executor running as device \(identity.deviceID) against \(identity.server)")
             fflush(nil)
             executor.run()
+            if executor.credentialRefused {
+                // A distinct status, so a supervisor can stop restarting (the systemd unit does).
+                throw ExitCode(FleetExecutorCommand.credentialRefusedStatus)
+            }
         }
     }
 }
