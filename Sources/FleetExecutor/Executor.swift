@@ -160,7 +160,7 @@ public final class Executor: Sendable {
             return
         case .started?:
             let reason = "the executor restarted while this command was running; it was not run again"
-            try? journal.recordFinished(command.id, state: .failed, result: nil, error: reason)
+            record(command.id, state: .failed, result: nil, error: reason)
             reportWithRetry(command.id, state: .failed, error: reason)
             return
         case nil:
@@ -180,8 +180,16 @@ public final class Executor: Sendable {
         case .failed(let reason): (.failed, nil, reason)
         case .rejected(let reason): (.rejected, nil, reason)
         }
-        try? journal.recordFinished(command.id, state: state, result: result, error: error)
+        record(command.id, state: state, result: result, error: error)
         reportWithRetry(command.id, state: state, result: result, error: error)
+    }
+
+    /// Journals how a command ended. A failure to write is logged: the report still goes out, and should the
+    /// command be delivered again the journal shows it as started, so it is reported failed, not run twice.
+    private func record(_ id: CommandID, state: CommandState, result: JSON?, error: String?) {
+        do { try journal.recordFinished(id, state: state, result: result, error: error) } catch {
+            log("cannot journal the end of command \(id): \(error)")
+        }
     }
 
     /// Reports a state, retrying with backoff while the server is unreachable; a 409 means the server

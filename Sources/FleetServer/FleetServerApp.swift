@@ -27,7 +27,11 @@ public final class FleetServerApp: Sendable {
         }
         let connections = options.databaseConnections ?? (options.threads + 3)
         let pool = PostgresPool(conninfo: database.conninfo, size: connections)
-        let document = (try? Data(contentsOf: Resources.openAPI)).map { [UInt8]($0) } ?? []
+        let document: [UInt8]
+        do { document = [UInt8](try Data(contentsOf: Resources.openAPI)) } catch {
+            database.stop()
+            throw error
+        }
         let service = FleetService(pool: pool, heartbeatInterval: options.heartbeatIntervalSeconds, openAPIDocument: document,
                                    telemetryRetentionDays: options.telemetryRetentionDays)
         self.service = service
