@@ -19,7 +19,7 @@ extension FleetService {
         let batch = try TelemetryBatch(&body, now: Date())
         let result: TelemetryStore.IngestResult
         do {
-            result = try telemetry.ingest(batch, from: device)
+            result = try telemetry.ingest(batch, document: context.request.body, from: device)
         } catch let error as PostgresError where error.sqlState == "55P03" {
             // lock_timeout while creating a partition behind a long-running statement: worth a retry.
             var answer = APIError.unavailable("telemetry storage is busy creating a partition; retry later")

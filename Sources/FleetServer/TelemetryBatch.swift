@@ -36,29 +36,44 @@ struct TelemetryBatch: Sendable {
             throw JSONError(path: "points", message: "must hold 1 to \(Self.maximumPoints) points, not \(items.count)")
         }
         let latest = now.addingTimeInterval(Self.maximumFutureSkew)
-        points = try items.enumerated().map { index, item in
-            try Self.point(item, path: "points[\(index)]", latest: latest)
+        var points: [TelemetryPoint] = []
+        points.reserveCapacity(items.count)
+        var checkedLabels = Set<[String: String]>()
+        for (index, item) in items.enumerated() {
+            do {
+                points.append(try Self.point(item, latest: latest, checkedLabels: &checkedLabels))
+            } catch let error as JSONError {
+                // Paths are only spelled out for the point at fault; building one per point costs more than the check.
+                let prefix = "points[\(index)]"
+                throw JSONError(path: error.path.isEmpty ? prefix : "\(prefix).\(error.path)", message: error.message)
+            }
         }
+        self.points = points
     }
 
-    private static func point(_ json: JSON, path: String, latest: Date) throws -> TelemetryPoint {
-        var reader = try JSONObjectReader(json, path: path)
+    /// One point; errors carry paths relative to the point. Label sets already checked in this batch are not
+    /// checked again (a batch mostly repeats a few).
+    private static func point(_ json: JSON, latest: Date, checkedLabels: inout Set<[String: String]>) throws -> TelemetryPoint {
+        var reader = try JSONObjectReader(json)
         let metric: String = try reader.require("metric")
         let labels = try reader.optional("labels", as: [String: String].self) ?? [:]
         let text: String = try reader.require("ts")
         let value: Double = try reader.require("value")
         try reader.finish()
         guard isValidMetricName(metric) else {
-            throw JSONError(path: "\(path).metric", message: "'\(metric)' is not a metric name: use up to \(maximumMetricLength) of [a-zA-Z0-9_:], not starting with a digit")
+            throw JSONError(path: "metric", message: "'\(metric)' is not a metric name: use up to \(maximumMetricLength) of [a-zA-Z0-9_:], not starting with a digit")
         }
-        try validate(labels, path: "\(path).labels")
+        if !labels.isEmpty, !checkedLabels.contains(labels) {
+            try validate(labels, path: "labels")
+            checkedLabels.insert(labels)
+        }
         guard let ts = Timestamp.parse(text) else {
-            throw JSONError(path: "\(path).ts", message: "'\(text)' is not an RFC 3339 timestamp such as 2026-11-29T07:00:00Z")
+            throw JSONError(path: "ts", message: "'\(text)' is not an RFC 3339 timestamp such as 2026-11-29T07:00:00Z")
         }
         guard ts <= latest else {
-            throw JSONError(path: "\(path).ts", message: "\(text) is more than \(Int(maximumFutureSkew)) seconds ahead of the server's clock")
+            throw JSONError(path: "ts", message: "\(text) is more than \(Int(maximumFutureSkew)) seconds ahead of the server's clock")
         }
-        guard value.isFinite else { throw JSONError(path: "\(path).value", message: "must be a finite number") }
+        guard value.isFinite else { throw JSONError(path: "value", message: "must be a finite number") }
         return TelemetryPoint(metric: metric, labels: labels, ts: ts, value: value)
     }
 

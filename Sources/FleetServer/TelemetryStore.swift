@@ -25,6 +25,9 @@ final class TelemetryStore: Sendable {
     let pool: PostgresPool
     let retentionDays: Int
     private let lastMaintenance = Mutex<ContinuousClock.Instant?>(nil)
+    /// Partitions seen to exist, so ingest does not ask again for every batch. Cleared when an insert finds
+    /// a partition gone (retention on another replica) and when this replica drops partitions.
+    private let knownPartitions = Mutex<Set<TelemetryPartition>>([])
 
     init(pool: PostgresPool, retentionDays: Int) {
         self.pool = pool
@@ -45,20 +48,30 @@ final class TelemetryStore: Sendable {
     /// Stores a batch once: claims `(device, batch id)` and inserts the points in one transaction, after making
     /// sure the day partitions they need exist. Points older than the retention window are dropped (counted).
     /// - Throws: `PostgresError`; a retry after a concurrent retention drop happens here, once.
-    func ingest(_ batch: TelemetryBatch, from device: DeviceID, now: Date = Date()) throws -> IngestResult {
+    ///
+    /// - Parameter document: the request body the batch was read from. Once the batch has been checked, the
+    ///   points go to PostgreSQL as that one JSON document (`jsonb_to_recordset`), which its C parser reads
+    ///   faster than Swift can format four parameter arrays.
+    func ingest(_ batch: TelemetryBatch, document: [UInt8], from device: DeviceID, now: Date = Date()) throws -> IngestResult {
         do {
-            return try ingestOnce(batch, from: device, now: now)
+            return try ingestOnce(batch, document: document, from: device, now: now)
         } catch let error as PostgresError where error.sqlState == "23514" {
             // "no partition of relation found": a replica dropped an expired day between our check and the
             // insert. The transaction rolled back; a second pass drops those points by the moved cutoff.
-            return try ingestOnce(batch, from: device, now: Date())
+            knownPartitions.withLock { $0.removeAll() }
+            return try ingestOnce(batch, document: document, from: device, now: Date())
         }
     }
 
-    private func ingestOnce(_ batch: TelemetryBatch, from device: DeviceID, now: Date) throws -> IngestResult {
+    private func ingestOnce(_ batch: TelemetryBatch, document: [UInt8], from device: DeviceID, now: Date) throws -> IngestResult {
         let cutoff = cutoff(now: now)
         let kept = batch.points.filter { $0.ts >= cutoff }
-        try ensurePartitions(Set(kept.map { TelemetryPartition(containing: $0.ts) }))
+        let needed = Set(kept.map { TelemetryPartition(containing: $0.ts) })
+        if !needed.isSubset(of: knownPartitions.withLock({ $0 })) {
+            try ensurePartitions(needed)
+            knownPartitions.withLock { $0.formUnion(needed) }
+        }
+        let text = String(decoding: document, as: UTF8.self)
         return try pool.transaction { connection in
             let claimed = try connection.query("""
                 INSERT INTO telemetry_batches (device_id, batch_id) VALUES (\(device.rawValue), \(batch.batchID))
@@ -68,9 +81,9 @@ final class TelemetryStore: Sendable {
             guard !kept.isEmpty else { return IngestResult(accepted: 0, dropped: batch.points.count, duplicate: false) }
             let inserted = try connection.query("""
                 INSERT INTO telemetry (device_id, metric, labels, ts, value)
-                SELECT \(device.rawValue), p.metric, p.labels, p.ts, p.value
-                FROM unnest(\(kept.map(\.metric))::text[], \(kept.map { $0.labels.json.serialized() })::jsonb[],
-                            \(kept.map(\.ts))::timestamptz[], \(kept.map(\.value))::float8[]) AS p(metric, labels, ts, value)
+                SELECT \(device.rawValue), p.metric, coalesce(p.labels, '{}'::jsonb), p.ts, p.value
+                FROM jsonb_to_recordset(\(text)::jsonb -> 'points') AS p(metric text, labels jsonb, ts timestamptz, value float8)
+                WHERE p.ts >= \(cutoff)
                 """).affectedRows
             return IngestResult(accepted: inserted, dropped: batch.points.count - kept.count, duplicate: false)
         }
@@ -134,6 +147,7 @@ final class TelemetryStore: Sendable {
                 try connection.execute(unsafeSQL: partition.dropStatement)
                 report.dropped.append(partition)
             }
+            if !report.dropped.isEmpty { knownPartitions.withLock { $0.subtract(report.dropped) } }
             for day in today.day...(today.day + Self.partitionsAhead) where !existing.contains(TelemetryPartition(day: day)) {
                 let partition = TelemetryPartition(day: day)
                 try connection.execute(unsafeSQL: partition.createStatement)
