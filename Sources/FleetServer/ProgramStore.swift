@@ -70,21 +70,26 @@ enum ProgramStore {
 
     /// A device that runs, or is about to run, the program, if any.
     ///
-    /// Until executors report per-program status, a device counts when a `program.load` or `program.replace`
-    /// command naming the program in `payload.program_id` is still pending (queued, delivered, running), or
-    /// succeeded with no `program.unload` for it succeeding on that device later. Decommissioned devices do not count.
+    /// Until executors report per-program status, the commands tell: a device counts while a `program.load` or
+    /// `program.replace` of the program is pending (queued, delivered, running), or when, for one of the
+    /// device's program instances (`payload.name`, which the server fills in for loads and replaces), the
+    /// latest succeeded load, replace or unload is a load or replace of this program. So an unload of the
+    /// instance, or a replace that moved it to another program, frees it. Decommissioned devices do not count.
     static func deviceRunning(_ id: ProgramID, on connection: PostgresConnection) throws -> DeviceID? {
         let key = id.description
         let row = try connection.query("""
             SELECT c.device_id FROM commands c JOIN devices d ON d.id = c.device_id
-            WHERE d.status <> 'decommissioned'
-              AND c.type IN ('program.load', 'program.replace')
-              AND lower(c.payload->>'program_id') = \(key)
-              AND (c.state IN ('queued', 'delivered', 'running')
-                   OR (c.state = 'succeeded' AND NOT EXISTS (
-                         SELECT 1 FROM commands u
-                         WHERE u.device_id = c.device_id AND u.type = 'program.unload' AND u.state = 'succeeded'
-                           AND lower(u.payload->>'program_id') = \(key) AND u.finished_at >= c.finished_at)))
+            WHERE d.status <> 'decommissioned' AND c.type IN ('program.load', 'program.replace')
+              AND c.state IN ('queued', 'delivered', 'running') AND lower(c.payload->>'program_id') = \(key)
+            UNION ALL
+            SELECT latest.device_id FROM (
+                SELECT DISTINCT ON (c.device_id, c.payload->>'name') c.device_id, c.type, lower(c.payload->>'program_id') AS program_id
+                FROM commands c JOIN devices d ON d.id = c.device_id
+                WHERE d.status <> 'decommissioned' AND c.state = 'succeeded'
+                  AND c.type IN ('program.load', 'program.replace', 'program.unload') AND c.payload ? 'name'
+                ORDER BY c.device_id, c.payload->>'name', c.finished_at DESC
+            ) latest
+            WHERE latest.type <> 'program.unload' AND latest.program_id = \(key)
             LIMIT 1
             """).first
         return try row.map { DeviceID(rawValue: try $0.decode("device_id", as: UUID.self)) }

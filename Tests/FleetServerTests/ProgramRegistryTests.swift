@@ -421,9 +421,9 @@ extension TestServer {
         #expect(refused.problemDetail?.contains(device.id) == true)
 
         // A failed unload changes nothing; a succeeded one frees it.
-        try server.runCommand(on: device, type: "program.unload", payload: ["program_id": .string(id)], state: "failed")
+        try server.runCommand(on: device, type: "program.unload", payload: ["name": "del"], state: "failed")
         expectProblem(try server.call("DELETE", "/v1/programs/\(id)", token: server.adminToken), 409, "after a failed unload")
-        try server.runCommand(on: device, type: "program.unload", payload: ["program_id": .string(id)])
+        try server.runCommand(on: device, type: "program.unload", payload: ["name": "del"])
 
         // A load that is still queued counts as well.
         let queued = try server.queuedCommand(for: device.id, type: "program.load", extra: ["payload": ["program_id": .string(id)]])
@@ -448,6 +448,28 @@ extension TestServer {
 
         let audit = try server.call("GET", "/v1/audit", token: server.adminToken)
         #expect(audit.items.contains { $0["action"] == "program.delete" && $0["target_id"]?.stringValue == id })
+    }
+
+    @Test func aReplaceThatMovedAnInstanceOffAProgramFreesIt() throws {
+        let server = try TestServer()
+        let first = try server.registeredProgram(name: "moved", version: "1", variant: 21)
+        let second = try server.registeredProgram(name: "moved", version: "2", variant: 22)
+        let firstID = try #require(first["id"]?.stringValue)
+        let secondID = try #require(second["id"]?.stringValue)
+        let device = try server.enroll()
+
+        try server.runCommand(on: device, type: "program.load", payload: ["program_id": .string(firstID)])
+        try server.runCommand(on: device, type: "program.replace", payload: ["program_id": .string(secondID), "name": "moved"])
+        expectProblem(try server.call("DELETE", "/v1/programs/\(secondID)", token: server.adminToken), 409, "the program the instance runs now")
+        #expect(try server.call("DELETE", "/v1/programs/\(firstID)", token: server.adminToken).status == 204,
+                "the program the instance ran before the replace is free")
+
+        // Another instance name on the same device keeps its own program busy.
+        try server.runCommand(on: device, type: "program.load", payload: ["program_id": .string(secondID), "name": "second-copy"])
+        try server.runCommand(on: device, type: "program.unload", payload: ["name": "moved"])
+        expectProblem(try server.call("DELETE", "/v1/programs/\(secondID)", token: server.adminToken), 409, "still loaded as second-copy")
+        try server.runCommand(on: device, type: "program.unload", payload: ["name": "second-copy"])
+        #expect(try server.call("DELETE", "/v1/programs/\(secondID)", token: server.adminToken).status == 204)
     }
 
     /// The repository's own eBPF programs (`bpf/`, built by `make -C bpf`) with their manifests.
