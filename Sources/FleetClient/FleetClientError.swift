@@ -45,7 +45,7 @@ public struct FleetClientError: Error, CustomStringConvertible, Sendable, Equata
     }
 
     /// Reads a problem+json body; falls back to the status's reason phrase and the first line of a text body.
-    static func fromResponse(status: Int, body: [UInt8]) -> FleetClientError {
+    public static func fromResponse(status: Int, body: [UInt8]) -> FleetClientError {
         let fallbackTitle = reasonPhrase(status)
         if let json = try? JSON.parse(body), case .object = json {
             let title = json["title"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? fallbackTitle

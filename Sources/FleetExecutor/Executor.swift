@@ -246,7 +246,7 @@ public final class Executor: Sendable {
                 try connection.upload(batch: batch.body)
                 outbox.remove(batch)
                 uploaded += 1
-            } catch let failure as FleetClientErrorWrapper where failure.status == 400 || failure.status == 413 || failure.status == 422 {
+            } catch let failure as FleetClientError where [400, 413, 422].contains(failure.status) {
                 log("the server refused a telemetry batch, dropping it: \(failure)")
                 outbox.discard(batch)
             }

@@ -51,7 +51,7 @@ public final class ExecutorConnection: Sendable {
                                         headers: [("Authorization", "Bearer \(identity.deviceToken)"), ("Content-Type", "application/json")],
                                         body: body, timeout: .seconds(30))
         guard (200..<300).contains(response.status) else {
-            throw FleetClientErrorWrapper.http(response.status, String(decoding: response.body.prefix(2048), as: UTF8.self))
+            throw FleetClientError.fromResponse(status: response.status, body: response.body)
         }
     }
 
@@ -60,18 +60,10 @@ public final class ExecutorConnection: Sendable {
         let response = try uploads.send(.get, identity.server + "/v1/executor/artifacts/\(sha256)",
                                         headers: [("Authorization", "Bearer \(identity.deviceToken)")], timeout: .seconds(300))
         guard response.status == 200 else {
-            throw FleetClientErrorWrapper.http(response.status, String(decoding: response.body.prefix(2048), as: UTF8.self))
+            throw FleetClientError.fromResponse(status: response.status, body: response.body)
         }
         return response.body
     }
-}
-
-/// Failures of the raw (non-JSON-client) calls, with the HTTP status kept for decisions.
-public enum FleetClientErrorWrapper: Error, CustomStringConvertible, Sendable {
-    case http(Int, String)
-
-    public var status: Int { switch self { case .http(let status, _): status } }
-    public var description: String { switch self { case .http(let status, let body): "HTTP \(status): \(body)" } }
 }
 
 /// A command as the executor receives it.

@@ -56,34 +56,28 @@ extension FleetService {
         }
         if !items.isEmpty || wait == 0 {
             waiters.remove(waiter)
-            return Self.commandList(items)
+            return .respond(Self.commandList(items))
         }
         let deadline = ContinuousClock.now.advanced(by: .seconds(wait))
         return .suspend(LongPoll(
             deadline: deadline,
             register: { waiter.attach($0) },
             poll: {
-                if waiter.isSuperseded { return Self.emptyCommandList() }
+                if waiter.isSuperseded { return Self.commandList([]) }
                 do {
                     let items = try claim()
                     guard !items.isEmpty else { return nil }
-                    guard case .respond(let response) = Self.commandList(items) else { return nil }
-                    return response
+                    return Self.commandList(items)
                 } catch {
                     return Reply.problem(APIError.from(error))
                 }
             },
-            timeout: { Self.emptyCommandList() },
+            timeout: { Self.commandList([]) },
             finished: { [waiters] in waiters.remove(waiter) }))
     }
 
-    private static func emptyCommandList() -> Response {
-        guard case .respond(let response) = commandList([]) else { return Response(status: 200) }
-        return response
-    }
-
-    private static func commandList(_ commands: [Command]) -> HandlerResult {
-        Reply.json(["items": .array(commands.map(\.json))])
+    private static func commandList(_ commands: [Command]) -> Response {
+        Reply.response(["items": .array(commands.map(\.json))])
     }
 
     func reportCommandStatus(_ context: RequestContext) throws -> HandlerResult {

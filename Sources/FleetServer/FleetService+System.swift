@@ -8,7 +8,7 @@ extension FleetService {
     func readiness() -> Response {
         do {
             try pool.query("SELECT 1")
-            return Response(status: 200, headers: [("Content-Type", "application/json")], body: JSON.object(["status": "ready"]).serializedBytes())
+            return Reply.response(["status": "ready"])
         } catch {
             var problem = APIError.unavailable("the database is unreachable")
             problem.headers = [("Retry-After", "1")]

@@ -69,7 +69,11 @@ struct RequestContext: Sendable {
 /// Responses the handlers build.
 enum Reply {
     static func json(_ value: JSON, status: Int = 200) -> HandlerResult {
-        .respond(Response(status: status, headers: [("Content-Type", "application/json")], body: value.serializedBytes()))
+        .respond(response(value, status: status))
+    }
+
+    static func response(_ value: JSON, status: Int = 200) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")], body: value.serializedBytes())
     }
 
     static func noContent() -> HandlerResult { .respond(Response(status: 204)) }
