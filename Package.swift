@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C shims: module.modulemap + shim.h only.
@@ -31,6 +32,12 @@ let package = Package(
         .target(name: "FleetHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "FleetPostgres", dependencies: ["CLibPQ"]),
         .target(name: "FleetBPF", dependencies: ["CLibBPF"]),
+
+        // ONNX: numeric kernels (no dependencies) and the model runtime over them.
+        .target(name: "FleetKernels"),
+        .target(name: "FleetInference", dependencies: [
+            "FleetKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
 
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
@@ -62,6 +69,8 @@ let package = Package(
         .testTarget(name: "FleetPostgresTests", dependencies: ["FleetPostgres"]),
         .testTarget(name: "FleetHTTPTests", dependencies: ["FleetHTTP"]),
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
+        .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
+        .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),
         .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetServerTests", dependencies: [

@@ -1,0 +1,2 @@
+/// ONNX model loading, validation and CPU execution.
+public enum FleetInference {}
