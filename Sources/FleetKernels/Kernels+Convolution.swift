@@ -1,0 +1,95 @@
+extension Kernels {
+    /// Number of `Float`s of workspace `conv` needs for this geometry (0 for pointwise convolutions).
+    public static func convWorkspaceCount(_ geometry: ConvolutionGeometry) -> Int {
+        geometry.plane.isPointwise ? 0 : geometry.columnRows * geometry.plane.outputSize
+    }
+
+    /// Float convolution (ONNX `Conv`): NCHW input, OIHW weights, optional bias per output channel.
+    ///
+    /// - Parameters:
+    ///   - input: `geometry.inputCount` values.
+    ///   - weights: `geometry.weightCount` values, `[outputChannels, inputChannels / group, kernel...]`.
+    ///   - bias: `outputChannels` values or `nil`.
+    ///   - output: `geometry.outputCount` values, overwritten.
+    ///   - workspace: at least `convWorkspaceCount(geometry)` values (may be `nil` when that is 0).
+    /// The caller owns every buffer; no allocation. `output` must not overlap the other buffers.
+    public static func conv(
+        _ geometry: ConvolutionGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?
+    ) {
+        let g = geometry.plane
+        let groupIn = geometry.groupInputChannels
+        let groupOut = geometry.groupOutputChannels
+        let rows = geometry.columnRows
+        let pixels = g.outputSize
+        precondition(g.isPointwise || workspace != nil || rows * pixels == 0, "conv: workspace missing")
+        for image in 0..<geometry.batch {
+            for group in 0..<geometry.group {
+                let x = input + (image * geometry.inputChannels + group * groupIn) * g.inputSize
+                let y = output + (image * geometry.outputChannels + group * groupOut) * pixels
+                let w = weights + group * groupOut * rows
+                var beta: Float = 0
+                if let bias {
+                    for channel in 0..<groupOut {
+                        (y + channel * pixels).update(repeating: bias[group * groupOut + channel], count: pixels)
+                    }
+                    beta = 1
+                }
+                let columns: UnsafePointer<Float>
+                if g.isPointwise {
+                    columns = x
+                } else {
+                    im2col(g, channels: groupIn, input: x, columns: workspace!)
+                    columns = UnsafePointer(workspace!)
+                }
+                sgemm(transA: false, transB: false, m: groupOut, n: pixels, k: rows, alpha: 1,
+                      a: w, lda: rows, b: columns, ldb: pixels, beta: beta, c: y, ldc: pixels)
+            }
+        }
+    }
+
+    /// Unfolds `channels` planes into a `[channels * kernel, outputHeight * outputWidth]` matrix;
+    /// taps in the padding get `padValue`.
+    @inline(__always)
+    static func im2col<Element, Column>(
+        _ g: PlaneGeometry, channels: Int, input: UnsafePointer<Element>, columns: UnsafeMutablePointer<Column>,
+        padValue: Column, convert: (Element) -> Column
+    ) {
+        var out = columns
+        for channel in 0..<channels {
+            let plane = input + channel * g.inputSize
+            for kh in 0..<g.kernelHeight {
+                for kw in 0..<g.kernelWidth {
+                    for oh in 0..<g.outputHeight {
+                        let ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight
+                        if ih < 0 || ih >= g.inputHeight {
+                            out.update(repeating: padValue, count: g.outputWidth)
+                            out += g.outputWidth
+                            continue
+                        }
+                        let source = plane + ih * g.inputWidth
+                        let start = kw * g.dilationWidth - g.padLeft
+                        if g.strideWidth == 1 {
+                            // Columns with iw = ow + start inside [0, inputWidth) are one copy.
+                            let first = min(g.outputWidth, max(0, -start))
+                            let last = max(first, min(g.outputWidth, g.inputWidth - start))
+                            out.update(repeating: padValue, count: first)
+                            for ow in first..<last { out[ow] = convert(source[ow + start]) }
+                            (out + last).update(repeating: padValue, count: g.outputWidth - last)
+                        } else {
+                            for ow in 0..<g.outputWidth {
+                                let iw = ow * g.strideWidth + start
+                                out[ow] = iw >= 0 && iw < g.inputWidth ? convert(source[iw]) : padValue
+                            }
+                        }
+                        out += g.outputWidth
+                    }
+                }
+            }
+        }
+    }
+
+    static func im2col(_ g: PlaneGeometry, channels: Int, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+        im2col(g, channels: channels, input: input, columns: columns, padValue: 0, convert: { $0 })
+    }
+}
