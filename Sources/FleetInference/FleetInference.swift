@@ -1,2 +1,0 @@
-/// ONNX model loading, validation and CPU execution.
-public enum FleetInference {}
