@@ -5,6 +5,9 @@ enum IntegerGemm {
 
     /// Calls `emit(row, column, acc, count)` for every row and every block of up to eight columns;
     /// lanes at or beyond `count` are zero.
+    ///
+    /// Zero points must lie in the range of their operand's type, so that every centred value fits
+    /// in Int16 (products are formed from Int16 operands, which keeps the multiplies narrow).
     @inline(__always)
     static func run<A: FixedWidthInteger & SIMDScalar, B: FixedWidthInteger & SIMDScalar>(
         m: Int, n: Int, k: Int,
@@ -13,38 +16,26 @@ enum IntegerGemm {
         emit: (Int, Int, Accumulator, Int) -> Void
     ) {
         var j = 0
-        while j < n {
-            let count = min(8, n - j)
-            let zeroB: Accumulator = zeroVector(bZero, at: j, count: count)
+        while j + 8 <= n {
+            let zeroB = SIMD8<Int16>(truncatingIfNeeded: zeroVector(bZero, at: j, count: 8))
             var i = 0
             while i + 4 <= m {
                 let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
                 let z0 = aZero[i], z1 = aZero[i + 1], z2 = aZero[i + 2], z3 = aZero[i + 3]
                 var c0 = Accumulator(), c1 = Accumulator(), c2 = Accumulator(), c3 = Accumulator()
                 var bp = b + j
-                if count == 8 {
-                    for p in 0..<k {
-                        let bv = widened(bp) &- zeroB
-                        c0 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a0[p]) &- z0) &* bv
-                        c1 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a1[p]) &- z1) &* bv
-                        c2 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a2[p]) &- z2) &* bv
-                        c3 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a3[p]) &- z3) &* bv
-                        bp += ldb
-                    }
-                } else {
-                    for p in 0..<k {
-                        let bv = widened(bp, count: count) &- zeroB
-                        c0 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a0[p]) &- z0) &* bv
-                        c1 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a1[p]) &- z1) &* bv
-                        c2 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a2[p]) &- z2) &* bv
-                        c3 &+= Accumulator(repeating: Int32(truncatingIfNeeded: a3[p]) &- z3) &* bv
-                        bp += ldb
-                    }
+                for p in 0..<k {
+                    let bv = Accumulator(truncatingIfNeeded: centred(bp, zeroB))
+                    c0 &+= splat(a0[p], z0) &* bv
+                    c1 &+= splat(a1[p], z1) &* bv
+                    c2 &+= splat(a2[p], z2) &* bv
+                    c3 &+= splat(a3[p], z3) &* bv
+                    bp += ldb
                 }
-                emit(i, j, c0, count)
-                emit(i + 1, j, c1, count)
-                emit(i + 2, j, c2, count)
-                emit(i + 3, j, c3, count)
+                emit(i, j, c0, 8)
+                emit(i + 1, j, c1, 8)
+                emit(i + 2, j, c2, 8)
+                emit(i + 3, j, c3, 8)
                 i += 4
             }
             while i < m {
@@ -52,35 +43,45 @@ enum IntegerGemm {
                 let z = aZero[i]
                 var c0 = Accumulator()
                 var bp = b + j
-                if count == 8 {
-                    for p in 0..<k {
-                        c0 &+= Accumulator(repeating: Int32(truncatingIfNeeded: ar[p]) &- z) &* (widened(bp) &- zeroB)
-                        bp += ldb
-                    }
-                } else {
-                    for p in 0..<k {
-                        c0 &+= Accumulator(repeating: Int32(truncatingIfNeeded: ar[p]) &- z)
-                            &* (widened(bp, count: count) &- zeroB)
-                        bp += ldb
-                    }
+                for p in 0..<k {
+                    c0 &+= splat(ar[p], z) &* Accumulator(truncatingIfNeeded: centred(bp, zeroB))
+                    bp += ldb
                 }
-                emit(i, j, c0, count)
+                emit(i, j, c0, 8)
                 i += 1
             }
             j += 8
         }
+        // Fewer than eight trailing columns: scalar dot products down the columns.
+        while j < n {
+            let zeroB = bZero[j]
+            for i in 0..<m {
+                let ar = a + i * lda
+                let z = aZero[i]
+                var sum: Int32 = 0
+                var bp = b + j
+                for p in 0..<k {
+                    sum &+= (Int32(truncatingIfNeeded: ar[p]) &- z) &* (Int32(truncatingIfNeeded: bp[0]) &- zeroB)
+                    bp += ldb
+                }
+                var acc = Accumulator()
+                acc[0] = sum
+                emit(i, j, acc, 1)
+            }
+            j += 1
+        }
     }
 
+    /// `a - zero` as Int16, widened and repeated in every lane.
     @inline(__always)
-    static func widened<B: FixedWidthInteger & SIMDScalar>(_ p: UnsafePointer<B>) -> Accumulator {
-        Accumulator(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD8<B>.self))
+    static func splat<A: FixedWidthInteger>(_ a: A, _ zero: Int32) -> Accumulator {
+        Accumulator(repeating: Int32(Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: a) &- zero)))
     }
 
+    /// Eight values of a row of `B` minus their zero points, as Int16.
     @inline(__always)
-    static func widened<B: FixedWidthInteger & SIMDScalar>(_ p: UnsafePointer<B>, count: Int) -> Accumulator {
-        var v = Accumulator()
-        for lane in 0..<count { v[lane] = Int32(truncatingIfNeeded: p[lane]) }
-        return v
+    static func centred<B: FixedWidthInteger & SIMDScalar>(_ p: UnsafePointer<B>, _ zero: SIMD8<Int16>) -> SIMD8<Int16> {
+        SIMD8<Int16>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD8<B>.self)) &- zero
     }
 
     @inline(__always)
@@ -89,9 +90,7 @@ enum IntegerGemm {
         case .tensor(let value):
             return Accumulator(repeating: value)
         case .channels(let values):
-            var v = Accumulator()
-            for lane in 0..<count { v[lane] = values[j + lane] }
-            return v
+            return UnsafeRawPointer(values + j).loadUnaligned(as: Accumulator.self)
         }
     }
 }
@@ -99,11 +98,12 @@ enum IntegerGemm {
 /// Conversion of Int32 accumulators to int8/uint8: scale, round half to even, add the zero
 /// point, saturate.
 enum Requantization {
-    /// Rounds to the nearest integer, ties to even, for magnitudes below 2^22.
+    /// `x` rounded to the nearest integer, ties to even, for magnitudes below 2^22: adding 1.5 * 2^23
+    /// leaves the rounded integer in the low mantissa bits.
     @inline(__always)
-    static func roundedHalfEven(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5 * 2^23
-        return (x + magic) - magic
+    static func roundedHalfEven(_ x: SIMD8<Float>) -> SIMD8<Int32> {
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        return unsafeBitCast(x + magic, to: SIMD8<Int32>.self) &- 0x4B40_0000
     }
 
     @inline(__always)
@@ -112,7 +112,7 @@ enum Requantization {
     ) -> SIMD8<Int32> {
         let limit = SIMD8<Float>(repeating: 4_194_304)  // 2^22, far beyond any 8-bit result
         let scaled = (SIMD8<Float>(acc) * multiplier).clamped(lowerBound: -limit, upperBound: limit)
-        let rounded = SIMD8<Int32>(roundedHalfEven(scaled)) &+ zeroPoint
+        let rounded = roundedHalfEven(scaled) &+ zeroPoint
         return rounded.clamped(
             lowerBound: SIMD8(repeating: range.lowerBound), upperBound: SIMD8(repeating: range.upperBound))
     }

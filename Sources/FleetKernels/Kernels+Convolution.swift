@@ -49,40 +49,48 @@ extension Kernels {
     }
 
     /// Unfolds `channels` planes into a `[channels * kernel, outputHeight * outputWidth]` matrix;
-    /// taps in the padding get `padValue`.
+    /// taps in the padding get `padValue`. `copy(destination, source, count)` moves a contiguous run.
     @inline(__always)
     static func im2col<Element, Column>(
         _ g: PlaneGeometry, channels: Int, input: UnsafePointer<Element>, columns: UnsafeMutablePointer<Column>,
-        padValue: Column, convert: (Element) -> Column
+        padValue: Column, convert: (Element) -> Column,
+        copy: (UnsafeMutablePointer<Column>, UnsafePointer<Element>, Int) -> Void
     ) {
         var out = columns
+        let outputWidth = g.outputWidth
         for channel in 0..<channels {
-            let plane = input + channel * g.inputSize
+            let plane = input + channel &* g.inputSize
             for kh in 0..<g.kernelHeight {
                 for kw in 0..<g.kernelWidth {
+                    let start = kw &* g.dilationWidth &- g.padLeft
+                    // Output columns whose tap lies inside the row: first..<last.
+                    let first: Int, last: Int
+                    if g.strideWidth == 1 {
+                        first = min(outputWidth, max(0, -start))
+                        last = max(first, min(outputWidth, g.inputWidth &- start))
+                    } else {
+                        first = min(outputWidth, max(0, (-start + g.strideWidth - 1) / g.strideWidth))
+                        last = max(first, min(outputWidth, (g.inputWidth - start + g.strideWidth - 1) / g.strideWidth))
+                    }
                     for oh in 0..<g.outputHeight {
-                        let ih = oh * g.strideHeight - g.padTop + kh * g.dilationHeight
+                        let ih = oh &* g.strideHeight &- g.padTop &+ kh &* g.dilationHeight
                         if ih < 0 || ih >= g.inputHeight {
-                            out.update(repeating: padValue, count: g.outputWidth)
-                            out += g.outputWidth
-                            continue
-                        }
-                        let source = plane + ih * g.inputWidth
-                        let start = kw * g.dilationWidth - g.padLeft
-                        if g.strideWidth == 1 {
-                            // Columns with iw = ow + start inside [0, inputWidth) are one copy.
-                            let first = min(g.outputWidth, max(0, -start))
-                            let last = max(first, min(g.outputWidth, g.inputWidth - start))
-                            out.update(repeating: padValue, count: first)
-                            for ow in first..<last { out[ow] = convert(source[ow + start]) }
-                            (out + last).update(repeating: padValue, count: g.outputWidth - last)
+                            out.update(repeating: padValue, count: outputWidth)
                         } else {
-                            for ow in 0..<g.outputWidth {
-                                let iw = ow * g.strideWidth + start
-                                out[ow] = iw >= 0 && iw < g.inputWidth ? convert(source[iw]) : padValue
+                            let source = plane + (ih &* g.inputWidth &+ start)
+                            out.update(repeating: padValue, count: first)
+                            if g.strideWidth == 1 {
+                                copy(out + first, source + first, last &- first)
+                            } else {
+                                var ow = first
+                                while ow < last {
+                                    out[ow] = convert(source[ow &* g.strideWidth])
+                                    ow &+= 1
+                                }
                             }
+                            (out + last).update(repeating: padValue, count: outputWidth &- last)
                         }
-                        out += g.outputWidth
+                        out += outputWidth
                     }
                 }
             }
@@ -90,6 +98,8 @@ extension Kernels {
     }
 
     static func im2col(_ g: PlaneGeometry, channels: Int, input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-        im2col(g, channels: channels, input: input, columns: columns, padValue: 0, convert: { $0 })
+        im2col(g, channels: channels, input: input, columns: columns, padValue: 0, convert: { $0 }) {
+            $0.update(from: $1, count: $2)
+        }
     }
 }

@@ -50,9 +50,9 @@ extension Kernels {
 }
 
 /// `C += alpha * A * B` with `B` rows contiguous: broadcast elements of `A` times rows of `B`.
+///
+/// Columns go eight at a time, then four, then one; accumulators stay in registers over all of `k`.
 enum GemmRowKernels {
-    typealias V = SIMD8<Float>
-
     static func accumulate(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
@@ -60,8 +60,22 @@ enum GemmRowKernels {
     ) {
         var i = 0
         while i + 4 <= m {
-            block4(n: n, k: k, alpha: alpha, a: a + i * aRowStride, aRowStride: aRowStride,
-                   aColumnStride: aColumnStride, b: b, ldb: ldb, c: c + i * ldc, ldc: ldc)
+            let ai = a + i * aRowStride, ci = c + i * ldc
+            var j = 0
+            while j + 8 <= n {
+                block4(SIMD8<Float>.self, k: k, alpha: alpha, a: ai, aRowStride: aRowStride,
+                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc)
+                j += 8
+            }
+            if j + 4 <= n {
+                block4(SIMD4<Float>.self, k: k, alpha: alpha, a: ai, aRowStride: aRowStride,
+                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc)
+                j += 4
+            }
+            for r in 0..<4 {
+                columns(j..<n, k: k, alpha: alpha, a: ai + r * aRowStride, aColumnStride: aColumnStride,
+                        b: b, ldb: ldb, c: ci + r * ldc)
+            }
             i += 4
         }
         while i < m {
@@ -71,57 +85,47 @@ enum GemmRowKernels {
         }
     }
 
-    /// Four rows of `C`, eight columns at a time, accumulators in registers over all of `k`.
+    /// Four rows of `C` times one vector of columns.
     @inline(__always)
-    static func block4(
-        n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+    static func block4<V: SIMD>(
+        _: V.Type, k: Int, alpha: Float, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
-        let a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride, a3 = a + 3 * aRowStride
-        var j = 0
-        while j + 8 <= n {
-            var c0 = V(), c1 = V(), c2 = V(), c3 = V()
-            var bp = b + j
-            var ap = 0
-            for _ in 0..<k {
-                let bv: V = bp.vector()
-                c0 += V(repeating: a0[ap]) * bv
-                c1 += V(repeating: a1[ap]) * bv
-                c2 += V(repeating: a2[ap]) * bv
-                c3 += V(repeating: a3[ap]) * bv
-                bp += ldb
-                ap += aColumnStride
-            }
-            let s = V(repeating: alpha)
-            let r0 = c + j, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
-            r0.store(r0.vector() + s * c0)
-            r1.store(r1.vector() + s * c1)
-            r2.store(r2.vector() + s * c2)
-            r3.store(r3.vector() + s * c3)
-            j += 8
+    ) where V.Scalar == Float {
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+        var ap = a
+        var bp = b
+        for _ in 0..<k {
+            let bv: V = bp.vector()
+            c0 += V(repeating: ap[0]) * bv
+            c1 += V(repeating: ap[aRowStride]) * bv
+            c2 += V(repeating: ap[2 * aRowStride]) * bv
+            c3 += V(repeating: ap[3 * aRowStride]) * bv
+            bp += ldb
+            ap += aColumnStride
         }
-        if j < n {
-            for r in 0..<4 {
-                tail(from: j, n: n, k: k, alpha: alpha, a: a + r * aRowStride, aColumnStride: aColumnStride,
-                     b: b, ldb: ldb, c: c + r * ldc)
-            }
-        }
+        let s = V(repeating: alpha)
+        let r0 = c, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
+        r0.store(r0.vector() + s * c0)
+        r1.store(r1.vector() + s * c1)
+        r2.store(r2.vector() + s * c2)
+        r3.store(r3.vector() + s * c3)
     }
 
-    /// One row of `C` (the `m = 1` matrix-vector case): 32 columns at a time.
+    /// One row of `C` (the `m = 1` matrix-vector case): 32 columns at a time, then 8, 4, 1.
     @inline(__always)
     static func row(
         n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
     ) {
+        typealias V = SIMD8<Float>
         let s = V(repeating: alpha)
         var j = 0
         while j + 32 <= n {
             var c0 = V(), c1 = V(), c2 = V(), c3 = V()
             var bp = b + j
-            var ap = 0
+            var ap = a
             for _ in 0..<k {
-                let x = V(repeating: a[ap])
+                let x = V(repeating: ap[0])
                 c0 += x * bp.vector()
                 c1 += x * bp.vector(at: 8)
                 c2 += x * bp.vector(at: 16)
@@ -137,40 +141,50 @@ enum GemmRowKernels {
             j += 32
         }
         while j + 8 <= n {
-            var c0 = V()
-            var bp = b + j
-            var ap = 0
-            for _ in 0..<k {
-                c0 += V(repeating: a[ap]) * bp.vector()
-                bp += ldb
-                ap += aColumnStride
-            }
-            (c + j).store((c + j).vector() + s * c0)
+            vector(SIMD8<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j)
             j += 8
         }
-        if j < n {
-            tail(from: j, n: n, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c)
+        if j + 4 <= n {
+            vector(SIMD4<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j)
+            j += 4
         }
+        columns(j..<n, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c)
     }
 
-    /// Fewer than eight trailing columns of one row.
+    /// One row of `C` times one vector of columns.
     @inline(__always)
-    static func tail(
-        from start: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
+    static func vector<V: SIMD>(
+        _: V.Type, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
-    ) {
+    ) where V.Scalar == Float {
         var acc = V()
-        let count = n - start
-        var bp = b + start
-        var ap = 0
+        var bp = b
+        var ap = a
         for _ in 0..<k {
-            var bv = V()
-            for lane in 0..<count { bv[lane] = bp[lane] }
-            acc += V(repeating: a[ap]) * bv
+            acc += V(repeating: ap[0]) * bp.vector()
             bp += ldb
             ap += aColumnStride
         }
-        for lane in 0..<count { c[start + lane] += alpha * acc[lane] }
+        c.store(c.vector() + V(repeating: alpha) * acc)
+    }
+
+    /// Up to three trailing columns of one row, one scalar dot product each.
+    @inline(__always)
+    static func columns(
+        _ range: Range<Int>, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
+    ) {
+        for j in range {
+            var sum: Float = 0
+            var bp = b + j
+            var ap = a
+            for _ in 0..<k {
+                sum += ap[0] * bp[0]
+                bp += ldb
+                ap += aColumnStride
+            }
+            c[j] += alpha * sum
+        }
     }
 }
 

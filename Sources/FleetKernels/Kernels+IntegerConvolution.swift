@@ -104,17 +104,31 @@ extension Kernels {
                     let columns = columns!
                     switch input.advanced(by: inputOffset) {
                     case .int8(let x):
-                        im2col(g, channels: groupIn, input: x, columns: columns, padValue: 0) {
-                            Int16(truncatingIfNeeded: Int32($0) - inputZeroPoint)
-                        }
+                        centredColumns(g, channels: groupIn, input: x, zeroPoint: inputZeroPoint, columns: columns)
                     case .uint8(let x):
-                        im2col(g, channels: groupIn, input: x, columns: columns, padValue: 0) {
-                            Int16(truncatingIfNeeded: Int32($0) - inputZeroPoint)
-                        }
+                        centredColumns(g, channels: groupIn, input: x, zeroPoint: inputZeroPoint, columns: columns)
                     }
                     product(outputOffset, channelOffset, groupOut, pixels, rows, w, rows, wZero,
                             .centred(UnsafePointer(columns)), pixels, .tensor(0))
                 }
+            }
+        }
+    }
+}
+
+extension Kernels {
+    /// im2col of 8-bit input into Int16 with the zero point subtracted, so pads become 0.
+    static func centredColumns<Element: FixedWidthInteger>(
+        _ g: PlaneGeometry, channels: Int, input: UnsafePointer<Element>, zeroPoint: Int32,
+        columns: UnsafeMutablePointer<Int16>
+    ) {
+        let zero = Int16(truncatingIfNeeded: zeroPoint)
+        im2col(g, channels: channels, input: input, columns: columns, padValue: 0,
+               convert: { Int16(truncatingIfNeeded: $0) &- zero }) { destination, source, count in
+            var i = 0
+            while i < count {
+                destination[i] = Int16(truncatingIfNeeded: source[i]) &- zero
+                i &+= 1
             }
         }
     }
