@@ -12,36 +12,99 @@ extension Kernels {
         indices: UnsafeMutablePointer<Int64>? = nil
     ) {
         let g = geometry.plane
+        // Windows two wide with stride two (the usual 2x2/2 pooling) go eight outputs at a time.
+        let pairs = indices == nil && g.kernelWidth == 2 && g.strideWidth == 2 && g.dilationWidth == 1
+        let pairStart = min(g.outputWidth, (g.padLeft + 1) / 2)
+        let pairEnd = max(pairStart, min(g.outputWidth, (g.inputWidth - 2 + g.padLeft) / 2 + 1))
         for plane in 0..<(geometry.batch * geometry.channels) {
             let x = input + plane * g.inputSize
             let y = output + plane * g.outputSize
             for oh in 0..<g.outputHeight {
                 let h0 = oh * g.strideHeight - g.padTop
-                for ow in 0..<g.outputWidth {
-                    let w0 = ow * g.strideWidth - g.padLeft
-                    var best = -Float.infinity
-                    var bestIndex = -1
-                    for kh in 0..<g.kernelHeight {
-                        let ih = h0 + kh * g.dilationHeight
-                        if ih < 0 || ih >= g.inputHeight { continue }
-                        for kw in 0..<g.kernelWidth {
-                            let iw = w0 + kw * g.dilationWidth
-                            if iw < 0 || iw >= g.inputWidth { continue }
-                            let value = x[ih * g.inputWidth + iw]
-                            if value > best || bestIndex < 0 || (value.isNaN && !best.isNaN) {
-                                best = value
-                                bestIndex = ih * g.inputWidth + iw
-                            }
+                let rows = PoolingWindow(start: h0, kernel: g.kernelHeight, dilation: g.dilationHeight, size: g.inputHeight)
+                let out = y + oh * g.outputWidth
+                var ow = 0
+                if pairs && rows.upper > rows.lower {
+                    while ow < pairStart {
+                        out[ow] = maxTap(x, g, rows, ow)
+                        ow += 1
+                    }
+                    while ow + 4 <= pairEnd {
+                        let column = ow * 2 - g.padLeft
+                        var row = x + rows.first(h0, g) * g.inputWidth + column
+                        var low: SIMD4<Float> = row.vector(), high: SIMD4<Float> = row.vector(at: 4)
+                        var kh = rows.lower + 1
+                        while kh < rows.upper {
+                            row += g.dilationHeight * g.inputWidth
+                            low = maximum(low, row.vector())
+                            high = maximum(high, row.vector(at: 4))
+                            kh += 1
                         }
+                        let even = SIMD4(low[0], low[2], high[0], high[2])
+                        let odd = SIMD4(low[1], low[3], high[1], high[3])
+                        out.store(maximum(even, odd), at: ow)
+                        ow += 4
                     }
-                    y[oh * g.outputWidth + ow] = best
+                }
+                while ow < g.outputWidth {
                     if let indices {
-                        indices[plane * g.outputSize + oh * g.outputWidth + ow] =
-                            Int64(bestIndex < 0 ? 0 : plane * g.inputSize + bestIndex)
+                        let (value, index) = maxTapIndex(x, g, rows, ow)
+                        out[ow] = value
+                        indices[plane * g.outputSize + oh * g.outputWidth + ow] = Int64(index < 0 ? 0 : plane * g.inputSize + index)
+                    } else {
+                        out[ow] = maxTap(x, g, rows, ow)
                     }
+                    ow += 1
                 }
             }
         }
+    }
+
+    /// Lane-wise maximum that propagates NaN.
+    @inline(__always)
+    static func maximum<V: SIMD>(_ a: V, _ b: V) -> V where V.Scalar == Float {
+        a.replacing(with: b, where: (b .> a) .| (b .!= b))
+    }
+
+    /// The maximum over one window (padded taps ignored; NaN propagates).
+    @inline(__always)
+    static func maxTap(_ x: UnsafePointer<Float>, _ g: PlaneGeometry, _ rows: PoolingWindow, _ ow: Int) -> Float {
+        let w0 = ow * g.strideWidth - g.padLeft
+        let columns = PoolingWindow(start: w0, kernel: g.kernelWidth, dilation: g.dilationWidth, size: g.inputWidth)
+        let h0 = rows.origin
+        var best = -Float.infinity
+        var kh = rows.lower
+        while kh < rows.upper {
+            let row = x + (h0 + kh * g.dilationHeight) * g.inputWidth + w0
+            var kw = columns.lower
+            while kw < columns.upper {
+                let v = row[kw * g.dilationWidth]
+                if v > best || v != v { best = v }
+                kw += 1
+            }
+            kh += 1
+        }
+        return best
+    }
+
+    /// The maximum over one window and the offset of its first occurrence in the plane (-1 if none).
+    static func maxTapIndex(_ x: UnsafePointer<Float>, _ g: PlaneGeometry, _ rows: PoolingWindow, _ ow: Int) -> (Float, Int) {
+        let w0 = ow * g.strideWidth - g.padLeft
+        let columns = PoolingWindow(start: w0, kernel: g.kernelWidth, dilation: g.dilationWidth, size: g.inputWidth)
+        var best = -Float.infinity
+        var index = -1
+        for kh in rows.lower..<max(rows.lower, rows.upper) {
+            let ih = rows.origin + kh * g.dilationHeight
+            for kw in columns.lower..<max(columns.lower, columns.upper) {
+                let offset = ih * g.inputWidth + w0 + kw * g.dilationWidth
+                let v = x[offset]
+                if index < 0 || v > best || (v != v && best == best) {
+                    best = v
+                    index = offset
+                }
+            }
+        }
+        return (best, index)
     }
 
     /// Average pooling (ONNX `AveragePool`).
@@ -108,4 +171,22 @@ extension Kernels {
             output[plane] = sum / Float(planeSize)
         }
     }
+}
+
+/// The taps `lower..<upper` of a pooling window starting at `origin` that fall inside `0..<size`.
+struct PoolingWindow {
+    let origin: Int
+    let lower: Int
+    let upper: Int
+
+    @inline(__always)
+    init(start: Int, kernel: Int, dilation: Int, size: Int) {
+        origin = start
+        // Smallest k with start + k * dilation >= 0, and first k with start + k * dilation >= size.
+        lower = start >= 0 ? 0 : (-start + dilation - 1) / dilation
+        upper = size - start <= 0 ? 0 : min(kernel, (size - start + dilation - 1) / dilation)
+    }
+
+    @inline(__always)
+    func first(_ h0: Int, _ g: PlaneGeometry) -> Int { h0 + lower * g.dilationHeight }
 }

@@ -128,6 +128,36 @@ import Testing
         return (maxes, averages)
     }
 
+    @Test func pairwiseMaxPoolingMatchesDirectDefinition() throws {
+        var rng = SplitMix64(seed: 17)
+        for trial in 0..<30 {
+            let height = Int.random(in: 2...12, using: &rng), width = Int.random(in: 2...41, using: &rng)
+            let kernelHeight = Int.random(in: 1...min(3, height), using: &rng)
+            let pads = [Int.random(in: 0..<kernelHeight, using: &rng), Int.random(in: 0...1, using: &rng),
+                        Int.random(in: 0..<kernelHeight, using: &rng), Int.random(in: 0...1, using: &rng)]
+            let g = try PoolingGeometry(batch: 2, channels: 3, inputSpatialShape: [height, width],
+                                        kernelSpatialShape: [kernelHeight, 2], strides: [Int.random(in: 1...2, using: &rng), 2],
+                                        padding: .onnx(pads), ceilMode: Bool.random(using: &rng))
+            let x = [Float].random(g.inputCount, using: &rng)
+            var y = [Float](repeating: .nan, count: g.outputCount)
+            Kernels.maxPool(g, input: x, output: &y)
+            #expect(y == referencePool(g, x, countIncludePad: false).0, "trial \(trial): \(g.inputSpatialShape) pads \(pads)")
+        }
+    }
+
+    @Test func maxPoolPropagatesNaN() throws {
+        let g = try PoolingGeometry(batch: 1, channels: 1, inputSpatialShape: [2, 16], kernelSpatialShape: [2, 2], strides: [2, 2])
+        var x = [Float](repeating: 1, count: 32)
+        x[3] = .nan  // window 1, first row
+        x[16 + 8] = .nan  // window 4, second row
+        var y = [Float](repeating: 0, count: 8)
+        Kernels.maxPool(g, input: x, output: &y)
+        #expect(y.enumerated().allSatisfy { i, v in [1, 4].contains(i) ? v.isNaN : v == 1 })
+        var indices = [Int64](repeating: 0, count: 8)
+        Kernels.maxPool(g, input: x, output: &y, indices: &indices)
+        #expect(y[1].isNaN && indices[1] == 3 && indices[4] == 24)
+    }
+
     @Test func globalAveragePoolAveragesEachPlane() {
         var rng = SplitMix64(seed: 5)
         for size in [1, 7, 8, 9, 49, 196] {
