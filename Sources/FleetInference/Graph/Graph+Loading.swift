@@ -5,7 +5,6 @@ extension Graph {
     init(model: Onnx_ModelProto) throws(ModelError) {
         guard model.hasGraph else { throw ModelError(.malformed("the file has no graph")) }
         let graph = model.graph
-        let opset = try Graph.defaultOpset(model)
 
         // Operators: all unsupported ones at once, before anything else is looked at.
         var unsupported = Set<String>()
@@ -18,6 +17,7 @@ extension Graph {
             }
         }
         if !unsupported.isEmpty { throw ModelError(.unsupportedOperators(unsupported.sorted())) }
+        let opset = try Graph.defaultOpset(model)
 
         // Initializers.
         var initializers = [String: ConstantBuffer]()
@@ -40,7 +40,8 @@ extension Graph {
             if initializers[info.name] != nil { continue }
             guard !defined.contains(info.name) else { throw ModelError.invalid("input '\(info.name)' is declared twice") }
             guard info.elementType != nil else {
-                throw ModelError(.unsupportedType("input '\(info.name)' is not a tensor of a supported element type"))
+                let code = value.type.tensorType.elemType
+                throw ModelError(.unsupportedType("input '\(info.name)' has element type \(TensorElementType.onnxName(code))"))
             }
             defined.insert(info.name)
             inputs.append(info)

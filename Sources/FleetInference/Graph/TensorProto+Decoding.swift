@@ -1,3 +1,5 @@
+import SwiftProtobuf
+
 extension Tensor {
     /// Decodes an initializer or a tensor attribute.
     ///
@@ -77,5 +79,14 @@ extension Tensor {
         proto.dims = shape.map { Int64($0) }
         proto.rawData = .init(bytes)
         return proto
+    }
+}
+
+extension Tensor {
+    /// Decodes a serialized `TensorProto` (the format of ONNX test data files) with its name.
+    static func decode(serializedProto bytes: [UInt8]) throws(ModelError) -> (name: String, tensor: Tensor) {
+        let proto: Onnx_TensorProto
+        do { proto = try Onnx_TensorProto(serializedBytes: bytes) } catch { throw ModelError(.malformed("tensor: \(error)")) }
+        return (proto.name, try Tensor(proto: proto, context: "tensor '\(proto.name)'"))
     }
 }

@@ -13,6 +13,8 @@ public struct InferenceError: Error, Sendable, Hashable, CustomStringConvertible
         case invalidTensor(String)
         /// A node failed on the given inputs (shapes that do not broadcast, an index out of range, ...).
         case nodeFailed(node: String, operator: String, detail: String)
+        /// A node needs something this runtime does not implement for these inputs (an element type, an attribute value).
+        case unsupported(node: String, operator: String, detail: String)
     }
 
     public let reason: Reason
@@ -35,6 +37,8 @@ public struct InferenceError: Error, Sendable, Hashable, CustomStringConvertible
             return "invalid tensor: \(detail)"
         case .nodeFailed(let node, let op, let detail):
             return "\(op) node '\(node)' failed: \(detail)"
+        case .unsupported(let node, let op, let detail):
+            return "\(op) node '\(node)' is not supported by this runtime: \(detail)"
         }
     }
 }

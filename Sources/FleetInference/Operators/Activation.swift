@@ -72,7 +72,7 @@ enum ActivationOperators {
             switch x.type {
             case .float32: ElementwiseKernels.unary(count: x.count, Float.self, Float.self) { Float(f(Double($0))) }
             case .float64: ElementwiseKernels.unary(count: x.count, Double.self, Double.self, f)
-            default: throw OpError("\(context.node.opType) of \(x.type.rawValue) is not supported (float32 and float64 are)")
+            default: throw OpError.unsupported("\(context.node.opType) of \(x.type.rawValue) is not supported (float32 and float64 are)")
             }
         return PlannedNode(outputs: [x], kernel: kernel)
     }
@@ -131,7 +131,12 @@ enum ActivationOperators {
         table["PRelu"] = OperatorDefinition { context throws(OpError) in
             let x = try context.input(0), slope = try context.input(1)
             guard x.type == slope.type else { throw OpError("input types differ") }
-            let broadcast = try Broadcast([x.shape, slope.shape])
+            var slopeShape = slope.shape
+            if context.opset < 7, slope.rank == 1, x.rank >= 2, slope.count == x.shape[1], slope.count != x.shape[x.rank - 1] || x.rank == 2 {
+                // Before opset 7 a vector slope applies per channel (axis 1).
+                slopeShape = [slope.count] + [Int](repeating: 1, count: x.rank - 2)
+            }
+            let broadcast = try Broadcast([x.shape, slopeShape])
             struct Visit: NumericVisitor {
                 let broadcast: Broadcast
                 func visit<T: NumericElement>(_: T.Type) throws(OpError) -> Kernel {

@@ -7,7 +7,7 @@ enum CastOperators {
             switch context.attribute("to") {
             case .int(let code)?:
                 guard let type = TensorElementType(onnxCode: Int32(clamping: code)) else {
-                    throw OpError("casting to \(TensorElementType.onnxName(Int32(clamping: code))) is not supported")
+                    throw OpError.unsupported("casting to \(TensorElementType.onnxName(Int32(clamping: code))) is not supported")
                 }
                 target = type
             case .string(let name)?:
@@ -16,7 +16,7 @@ enum CastOperators {
                     "FLOAT": .float32, "DOUBLE": .float64, "INT8": .int8, "UINT8": .uint8, "INT16": .int16,
                     "UINT16": .uint16, "INT32": .int32, "UINT32": .uint32, "INT64": .int64, "UINT64": .uint64, "BOOL": .bool,
                 ]
-                guard let type = names[name] else { throw OpError("casting to \(name) is not supported") }
+                guard let type = names[name] else { throw OpError.unsupported("casting to \(name) is not supported") }
                 target = type
             default:
                 throw OpError("Cast needs the 'to' attribute")

@@ -9,7 +9,7 @@ enum ConvOperators {
 
     static func conv(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), w = try context.input(1)
-        guard x.type == .float32, w.type == .float32 else { throw OpError("Conv supports float32, got \(x.type.rawValue)") }
+        guard x.type == .float32, w.type == .float32 else { throw OpError.unsupported("Conv supports float32, got \(x.type.rawValue)") }
         let geometry = try convolutionGeometry(context, input: x, weights: w)
         if context.hasInput(2) {
             let bias = try context.input(2)
@@ -41,6 +41,7 @@ enum ConvOperators {
                 strides: try context.ints("strides"), dilations: try context.ints("dilations"),
                 padding: try padding(context, rank: spatial.count))
         } catch let error as KernelError {
+            if error.code == .unsupportedRank { throw OpError.unsupported("\(x.rank - 2)-D \(context.node.opType) (1-D and 2-D are supported)") }
             throw OpError(error.description)
         } catch let error as OpError {
             throw error
@@ -60,7 +61,7 @@ enum ConvOperators {
             guard pads.count == 2 * rank else { throw OpError("pads \(pads) do not fit \(rank) spatial axes") }
             return .onnx(pads)
         case let mode:
-            throw OpError("auto_pad '\(mode)' is not supported")
+            throw OpError.unsupported("auto_pad '\(mode)' is not supported")
         }
     }
 }

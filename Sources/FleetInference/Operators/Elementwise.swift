@@ -40,7 +40,7 @@ enum ElementwiseOperators {
             // Pow allows the exponent's type to differ: compute through doubles.
             let broadcast = try Broadcast([a.shape, b.shape])
             guard a.type.isFloatingPoint || b.type.isFloatingPoint || a.type == b.type else {
-                throw OpError("Pow of \(a.type.rawValue) by \(b.type.rawValue) is not supported")
+                throw OpError.unsupported("Pow of \(a.type.rawValue) by \(b.type.rawValue) is not supported")
             }
             struct Visit: NumericVisitor {
                 let broadcast: Broadcast, exponent: TensorElementType
@@ -101,7 +101,7 @@ enum ElementwiseOperators {
         let output = [ValueSpec(type: .bool, shape: broadcast.shape)]
         let op = context.node.opType
         if a.type == .bool {
-            guard op == "Equal" else { throw OpError("\(op) of bool tensors is not supported") }
+            guard op == "Equal" else { throw OpError.unsupported("\(op) of bool tensors is not supported") }
             return PlannedNode(outputs: output, kernel: ElementwiseKernels.binary(broadcast, Bool.self, Bool.self, Bool.self, ==))
         }
         struct Visit: NumericVisitor {

@@ -9,7 +9,7 @@ enum MatMulOperators {
 
     static func gemm(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let a = try context.input(0), b = try context.input(1)
-        guard a.type == .float32, b.type == .float32 else { throw OpError("Gemm supports float32, got \(a.type.rawValue)") }
+        guard a.type == .float32, b.type == .float32 else { throw OpError.unsupported("Gemm supports float32, got \(a.type.rawValue)") }
         guard a.rank == 2, b.rank == 2 else { throw OpError("Gemm needs matrices, got \(a.shape) and \(b.shape)") }
         let transA = try context.int("transA", default: 0) != 0, transB = try context.int("transB", default: 0) != 0
         let alpha = try context.float("alpha", default: 1), beta = try context.float("beta", default: 1)
@@ -42,7 +42,7 @@ enum MatMulOperators {
     /// numpy matmul: 1-D operands are promoted, batch axes broadcast.
     static func matMul(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let a = try context.input(0), b = try context.input(1)
-        guard a.type == .float32, b.type == .float32 else { throw OpError("MatMul supports float32, got \(a.type.rawValue)") }
+        guard a.type == .float32, b.type == .float32 else { throw OpError.unsupported("MatMul supports float32, got \(a.type.rawValue)") }
         let product = try MatrixProduct(a.shape, b.shape)
         let (m, n, k) = (product.m, product.n, product.k)
         return PlannedNode(outputs: [ValueSpec(type: .float32, shape: product.shape)]) { inputs, outputs in

@@ -22,7 +22,7 @@ enum QuantizationOperators {
                 count = 1; inner = 1
                 return
             }
-            guard parameter.rank == 1 else { throw OpError("blocked quantization is not supported") }
+            guard parameter.rank == 1 else { throw OpError.unsupported("blocked quantization is not supported") }
             let axis = try context.axis(try context.int("axis", default: 1), rank: data.rank)
             guard parameter.count == data.shape[axis] else {
                 throw OpError("\(parameter.count) scales for axis \(axis) of size \(data.shape[axis])")
@@ -35,9 +35,9 @@ enum QuantizationOperators {
 
     static func quantize(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), scale = try context.input(1)
-        guard x.type == .float32, scale.type == .float32 else { throw OpError("QuantizeLinear supports float32 input, got \(x.type.rawValue)") }
+        guard x.type == .float32, scale.type == .float32 else { throw OpError.unsupported("QuantizeLinear supports float32 input, got \(x.type.rawValue)") }
         let outputType = context.hasInput(2) ? try context.input(2).type : .uint8
-        guard isQuantized(outputType) else { throw OpError("quantizing to \(outputType.rawValue) is not supported") }
+        guard isQuantized(outputType) else { throw OpError.unsupported("quantizing to \(outputType.rawValue) is not supported") }
         if context.hasInput(2) { guard try context.input(2).count == scale.count else { throw OpError("zero point and scale differ in size") } }
         let layout = try PerAxis(context, data: x, parameter: scale)
         let count = x.count
@@ -60,8 +60,8 @@ enum QuantizationOperators {
 
     static func dequantize(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), scale = try context.input(1)
-        guard scale.type == .float32 else { throw OpError("DequantizeLinear supports float32 scales, got \(scale.type.rawValue)") }
-        guard isQuantized(x.type) || x.type == .int32 else { throw OpError("dequantizing \(x.type.rawValue) is not supported") }
+        guard scale.type == .float32 else { throw OpError.unsupported("DequantizeLinear supports float32 scales, got \(scale.type.rawValue)") }
+        guard isQuantized(x.type) || x.type == .int32 else { throw OpError.unsupported("dequantizing \(x.type.rawValue) is not supported") }
         if context.hasInput(2) {
             let zero = try context.input(2)
             guard zero.type == x.type, zero.count == scale.count else { throw OpError("zero point must match the input type and the scales") }

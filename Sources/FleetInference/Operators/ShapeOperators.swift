@@ -5,9 +5,17 @@ enum ShapeOperators {
             let x = try context.input(0)
             return PlannedNode(outputs: [x], kernel: copyKernel(byteCount: x.byteCount))
         },
-        "Dropout": OperatorDefinition { context throws(OpError) in
+        "Dropout": OperatorDefinition(shapeInputs: [1, 2]) { context throws(OpError) in
             // Inference: the output is the input; the optional mask is all true.
             let x = try context.input(0)
+            if context.hasInput(2) {
+                // Training with a zero ratio keeps everything; any other ratio draws random masks.
+                guard let training = try context.constant(2)?.doubles.first else { throw OpError("training_mode must be a scalar") }
+                let ratio = context.hasInput(1) ? try context.constant(1)?.doubles.first ?? 0.5 : 0.5
+                if training != 0 && ratio != 0 {
+                    throw OpError.unsupported("training_mode with a non-zero ratio (random masks) is not supported")
+                }
+            }
             let bytes = x.byteCount, count = x.count
             let outputs = context.node.outputs.count > 1 ? [x, ValueSpec(type: .bool, shape: x.shape)] : [x]
             return PlannedNode(outputs: outputs) { inputs, outputs in
@@ -118,9 +126,9 @@ enum ShapeOperators {
                 let values = ints.map { Int64($0) }
                 value = Tensor(elementType: .int64, shape: [values.count], bytes: values.withUnsafeBytes { Array($0) })
             } else if context.attribute("sparse_value") != nil {
-                throw OpError("sparse constants are not supported")
+                throw OpError.unsupported("sparse constants are not supported")
             } else {
-                throw OpError("Constant has no supported value attribute (string constants are not supported)")
+                throw OpError.unsupported("Constant has no supported value attribute (string constants are not supported)")
             }
             let bytes = value.bytes
             return PlannedNode(outputs: [ValueSpec(type: value.elementType, shape: value.shape)]) { _, outputs in

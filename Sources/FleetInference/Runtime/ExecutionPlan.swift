@@ -80,7 +80,7 @@ final class ExecutionPlan {
             }
             let context = NodeContext(node: node, opset: graph.opset, inputs: specs, constants: constants)
             let planned: PlannedNode
-            do { planned = try definition.plan(context) } catch { throw PlanError(node: node, message: error.message) }
+            do { planned = try definition.plan(context) } catch { throw PlanError(node: node, error) }
             guard planned.outputs.count >= node.outputs.count else {
                 throw PlanError(node: node, message: "the node declares \(node.outputs.count) outputs, the operator has \(planned.outputs.count)")
             }
@@ -97,7 +97,7 @@ final class ExecutionPlan {
                     try planned.kernel(constants.map { $0.map { UnsafeRawPointer($0.pointer) } },
                                        buffers.map(\.pointer))
                 } catch {
-                    throw PlanError(node: node, message: error.message)
+                    throw PlanError(node: node, error)
                 }
                 for (name, buffer) in zip(node.outputs, buffers) where !name.isEmpty {
                     values[name] = Value(spec: buffer.spec, constant: buffer)
@@ -167,7 +167,7 @@ final class ExecutionPlan {
             }
         }
         for step in steps {
-            do { try step.kernel(step.inputs, step.outputs) } catch { throw PlanError(node: step.node, message: error.message) }
+            do { try step.kernel(step.inputs, step.outputs) } catch { throw PlanError(node: step.node, error) }
         }
         return outputs.map { slot in
             let bytes = [UInt8](UnsafeRawBufferPointer(start: slot.pointer, count: slot.spec.byteCount))
@@ -182,14 +182,28 @@ final class ExecutionPlan {
 struct PlanError: Error {
     let node: Node?
     let message: String
+    var isUnsupported = false
+
+    init(node: Node?, message: String) {
+        self.node = node
+        self.message = message
+    }
+
+    init(node: Node, _ error: OpError) {
+        self.node = node
+        self.message = error.message
+        self.isUnsupported = error.isUnsupported
+    }
 
     var inferenceError: InferenceError {
         guard let node else { return InferenceError(.invalidTensor(message)) }
+        if isUnsupported { return InferenceError(.unsupported(node: node.name, operator: node.opType, detail: message)) }
         return InferenceError(.nodeFailed(node: node.name, operator: node.opType, detail: message))
     }
 
     var modelError: ModelError {
         guard let node else { return ModelError.invalid(message) }
+        if isUnsupported { return ModelError(.unsupportedType("\(node.opType) node '\(node.name)': \(message)")) }
         return ModelError.invalid("\(node.opType) node '\(node.name)': \(message)")
     }
 }

@@ -92,7 +92,7 @@ struct NodeContext {
         switch node.attributes[name] {
         case nil: return nil
         case .tensor(let value)?: return value
-        case .unsupported(let what)?: throw OpError("attribute '\(name)' is a \(what), which is not supported")
+        case .unsupported(let what)?: throw OpError.unsupported("attribute '\(name)' is a \(what), which is not supported")
         default: throw OpError("attribute '\(name)' must be a tensor")
         }
     }

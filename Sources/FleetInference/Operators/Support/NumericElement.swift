@@ -119,7 +119,7 @@ extension TensorElementType {
         case .uint32: try visitor.visit(UInt32.self)
         case .int64: try visitor.visit(Int64.self)
         case .uint64: try visitor.visit(UInt64.self)
-        case .bool: throw OpError("bool tensors are not supported by this operator")
+        case .bool: throw OpError.unsupported("bool tensors are not supported by this operator")
         }
     }
 }
