@@ -15,11 +15,13 @@ enum IntegerGemm {
         b: UnsafePointer<B>, ldb: Int, bZero: QuantizationParameter<Int32>,
         emit: (Int, Int, Accumulator, Int) -> Void
     ) {
+        let blockRows = m / 4 * 4
+        // Four rows at a time, eight columns at a time.
         var j = 0
         while j + 8 <= n {
-            let zeroB = SIMD8<Int16>(truncatingIfNeeded: zeroVector(bZero, at: j, count: 8))
+            let zeroB = centredZero(bZero, at: j)
             var i = 0
-            while i + 4 <= m {
+            while i < blockRows {
                 let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
                 let z0 = aZero[i], z1 = aZero[i + 1], z2 = aZero[i + 2], z3 = aZero[i + 3]
                 var c0 = Accumulator(), c1 = Accumulator(), c2 = Accumulator(), c3 = Accumulator()
@@ -38,9 +40,36 @@ enum IntegerGemm {
                 emit(i + 3, j, c3, 8)
                 i += 4
             }
-            while i < m {
-                let ar = a + i * lda
-                let z = aZero[i]
+            j += 8
+        }
+        let vectorColumns = j
+        // The remaining rows one at a time (all of a matrix-vector product): 32 columns at a time so
+        // that one broadcast of A serves four vectors of B, then 8.
+        for i in blockRows..<m {
+            let ar = a + i * lda
+            let z = aZero[i]
+            var j = 0
+            while j + 32 <= n {
+                let zero0 = centredZero(bZero, at: j), zero1 = centredZero(bZero, at: j + 8)
+                let zero2 = centredZero(bZero, at: j + 16), zero3 = centredZero(bZero, at: j + 24)
+                var c0 = Accumulator(), c1 = Accumulator(), c2 = Accumulator(), c3 = Accumulator()
+                var bp = b + j
+                for p in 0..<k {
+                    let x = splat(ar[p], z)
+                    c0 &+= x &* Accumulator(truncatingIfNeeded: centred(bp, zero0))
+                    c1 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 8, zero1))
+                    c2 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 16, zero2))
+                    c3 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 24, zero3))
+                    bp += ldb
+                }
+                emit(i, j, c0, 8)
+                emit(i, j + 8, c1, 8)
+                emit(i, j + 16, c2, 8)
+                emit(i, j + 24, c3, 8)
+                j += 32
+            }
+            while j + 8 <= n {
+                let zeroB = centredZero(bZero, at: j)
                 var c0 = Accumulator()
                 var bp = b + j
                 for p in 0..<k {
@@ -48,12 +77,11 @@ enum IntegerGemm {
                     bp += ldb
                 }
                 emit(i, j, c0, 8)
-                i += 1
+                j += 8
             }
-            j += 8
         }
         // Fewer than eight trailing columns: scalar dot products down the columns.
-        while j < n {
+        for j in vectorColumns..<n {
             let zeroB = bZero[j]
             for i in 0..<m {
                 let ar = a + i * lda
@@ -68,8 +96,13 @@ enum IntegerGemm {
                 acc[0] = sum
                 emit(i, j, acc, 1)
             }
-            j += 1
         }
+    }
+
+    /// The zero points of eight columns from `j` as Int16.
+    @inline(__always)
+    static func centredZero(_ zero: QuantizationParameter<Int32>, at j: Int) -> SIMD8<Int16> {
+        SIMD8<Int16>(truncatingIfNeeded: zeroVector(zero, at: j))
     }
 
     /// `a - zero` as Int16, widened and repeated in every lane.
@@ -85,7 +118,7 @@ enum IntegerGemm {
     }
 
     @inline(__always)
-    static func zeroVector(_ zero: QuantizationParameter<Int32>, at j: Int, count: Int) -> Accumulator {
+    static func zeroVector(_ zero: QuantizationParameter<Int32>, at j: Int) -> Accumulator {
         switch zero {
         case .tensor(let value):
             return Accumulator(repeating: value)
@@ -111,10 +144,14 @@ enum Requantization {
         _ acc: SIMD8<Int32>, multiplier: SIMD8<Float>, zeroPoint: Int32, range: ClosedRange<Int32>
     ) -> SIMD8<Int32> {
         let limit = SIMD8<Float>(repeating: 4_194_304)  // 2^22, far beyond any 8-bit result
-        let scaled = (SIMD8<Float>(acc) * multiplier).clamped(lowerBound: -limit, upperBound: limit)
-        let rounded = roundedHalfEven(scaled) &+ zeroPoint
-        return rounded.clamped(
-            lowerBound: SIMD8(repeating: range.lowerBound), upperBound: SIMD8(repeating: range.upperBound))
+        var scaled = SIMD8<Float>(acc) * multiplier
+        scaled.replace(with: limit, where: scaled .> limit)
+        scaled.replace(with: -limit, where: scaled .< -limit)
+        var rounded = roundedHalfEven(scaled) &+ zeroPoint
+        let lower = SIMD8(repeating: range.lowerBound), upper = SIMD8(repeating: range.upperBound)
+        rounded.replace(with: lower, where: rounded .< lower)
+        rounded.replace(with: upper, where: rounded .> upper)
+        return rounded
     }
 
     @inline(__always)

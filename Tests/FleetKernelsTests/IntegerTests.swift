@@ -59,7 +59,7 @@ func referenceRequantize(_ acc: Int32, multiplier: Float, zeroPoint: Int32, sign
 
     static let shapes: [Shape] = {
         var shapes: [Shape] = []
-        for (i, (m, n, k)) in [(1, 1, 1), (1, 256, 64), (1, 10, 256), (3, 7, 5), (4, 8, 9), (6, 17, 33), (9, 3, 300), (1, 13, 1000)].enumerated() {
+        for (i, (m, n, k)) in [(1, 1, 1), (1, 256, 64), (1, 10, 256), (3, 7, 5), (4, 8, 9), (6, 17, 33), (9, 3, 300), (1, 13, 1000), (5, 70, 19), (2, 45, 8)].enumerated() {
             for aSigned in [false, true] {
                 for bSigned in [false, true] {
                     shapes.append(Shape(m: m, n: n, k: k, aSigned: aSigned, bSigned: bSigned, perChannel: i % 2 == 1))
