@@ -169,3 +169,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ActivationTests {
+    @Test func reluAndClipMatchScalarDefinitionInPlace() {
+        var rng = SplitMix64(seed: 23)
+        for count in [0, 1, 7, 8, 9, 100] {
+            var x = [Float].random(count, using: &rng)
+            if count > 3 { x[2] = .nan; x[3] = -.infinity }
+            var relu = x
+            relu.withUnsafeMutableBufferPointer { Kernels.relu(count: count, input: $0.baseAddress!, output: $0.baseAddress!) }
+            var clipped = [Float](repeating: 0, count: count)
+            Kernels.clip(count: count, input: x, output: &clipped, lower: -0.5, upper: 0.25)
+            for i in 0..<count {
+                #expect(x[i].isNaN ? relu[i].isNaN : relu[i] == max(x[i], 0), "relu at \(i) of \(count)")
+                #expect(x[i].isNaN ? clipped[i].isNaN : clipped[i] == min(max(x[i], -0.5), 0.25), "clip at \(i) of \(count)")
+            }
+        }
+    }
+}
