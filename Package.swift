@@ -42,7 +42,7 @@ let package = Package(
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
         .target(name: "FleetServer", dependencies: [
-            "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres",
+            "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres", "FleetInference",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "CCurl"]),

@@ -47,14 +47,15 @@ enum ArtifactStore {
                     chunkSize: try row.decode("chunk_size"))
     }
 
-    /// Deletes the artifact (and its chunks) when no program refers to it any more.
+    /// Deletes the artifact (and its chunks) when no program or model refers to it any more.
     static func deleteIfUnreferenced(_ digest: ArtifactDigest, on connection: PostgresConnection) throws {
         // Lock first: an upload reusing this artifact holds the row until it commits; the check below then
-        // runs with a snapshot that sees its program.
+        // runs with a snapshot that sees its program or model.
         guard try connection.query("SELECT 1 FROM artifacts WHERE sha256 = \(digest.hex) FOR UPDATE").first != nil else { return }
         try connection.query("""
             DELETE FROM artifacts WHERE sha256 = \(digest.hex)
             AND NOT EXISTS (SELECT 1 FROM programs WHERE sha256 = \(digest.hex))
+            AND NOT EXISTS (SELECT 1 FROM models WHERE sha256 = \(digest.hex))
             """)
     }
 }

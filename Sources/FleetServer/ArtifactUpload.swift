@@ -2,24 +2,33 @@ import Crypto
 import FleetHTTP
 import Foundation
 
-/// A program upload as `POST /v1/programs` received it: the small form fields, and the object staged in a
-/// temporary file with its SHA-256.
-struct ProgramUpload: Sendable {
+/// An upload to a registry (`POST /v1/programs`, `POST /v1/models`) as it was received: the small form
+/// fields, and the artifact staged in a temporary file with its SHA-256.
+struct ArtifactUpload: Sendable {
     let name: String
     let version: String
-    let manifest: [UInt8]?
+    /// The optional JSON document (`manifest`, `metadata`) as sent.
+    let document: [UInt8]?
     let signature: String?
-    let object: StagedFile
-    /// Lower-case hex SHA-256 of the object's bytes.
+    let artifact: StagedFile
+    /// Lower-case hex SHA-256 of the artifact's bytes.
     let sha256: String
+
+    /// The document, unless it is absent or only whitespace.
+    var nonEmptyDocument: [UInt8]? {
+        document.flatMap { $0.contains(where: { ![9, 10, 13, 32].contains($0) }) ? $0 : nil }
+    }
 }
 
-/// Streams a `multipart/form-data` program upload: `name`, `version`, optional `manifest` and `signature` are
-/// buffered (up to 64 KiB each), `object` goes to a `StagedFile` and through SHA-256 as it arrives.
-final class ProgramUploadSink: UploadSink {
+/// Streams a `multipart/form-data` registry upload: `name`, `version`, the optional document and `signature`
+/// are buffered (up to 64 KiB each), the artifact field (`object`, `model`) goes to a `StagedFile` and through
+/// SHA-256 as it arrives.
+final class ArtifactUploadSink: UploadSink {
     static let smallPartLimit = 64 * 1024
-    static let fields: Set<String> = ["name", "version", "object", "manifest", "signature"]
 
+    private let artifactField: String
+    private let documentField: String
+    private let fieldNames: Set<String>
     private var parser: MultipartParser
     private let staging: StagedFile
     private var hasher = SHA256()
@@ -29,11 +38,14 @@ final class ProgramUploadSink: UploadSink {
 
     /// - Throws: `APIError` 415 unless `contentType` is `multipart/form-data` with a boundary, 500 when the
     ///   staging file cannot be made.
-    init(contentType: String?, stagingDirectory: String) throws {
+    init<ID>(for registry: Registry<ID>, contentType: String?, stagingDirectory: String) throws {
         guard let contentType, let boundary = MultipartParser.boundary(fromContentType: contentType) else {
             throw APIError(status: 415, title: "Unsupported Media Type",
-                           detail: "send the program as multipart/form-data with a boundary, not \(contentType ?? "no Content-Type")")
+                           detail: "send the \(registry.noun) as multipart/form-data with a boundary, not \(contentType ?? "no Content-Type")")
         }
+        artifactField = registry.artifactField
+        documentField = registry.documentField
+        fieldNames = ["name", "version", artifactField, documentField, "signature"]
         parser = MultipartParser(boundary: boundary)
         staging = try StagedFile(directory: stagingDirectory)
     }
@@ -46,17 +58,17 @@ final class ProgramUploadSink: UploadSink {
         for event in events {
             switch event {
             case .partBegin(let header):
-                guard Self.fields.contains(header.name) else {
-                    throw APIError.badRequest("unknown form field '\(header.name)': send name, version, object, and optionally manifest and signature")
+                guard fieldNames.contains(header.name) else {
+                    throw APIError.badRequest("unknown form field '\(header.name)': send name, version, \(artifactField), and optionally \(documentField) and signature")
                 }
                 guard seen.insert(header.name).inserted else {
                     throw APIError.badRequest("form field '\(header.name)' is sent more than once")
                 }
                 current = header.name
-                if header.name != "object" { fields[header.name] = [] }
+                if header.name != artifactField { fields[header.name] = [] }
             case .partData(let bytes):
                 guard let current else { continue }
-                if current == "object" {
+                if current == artifactField {
                     try bytes.withUnsafeBytes { try staging.append($0) }
                     hasher.update(data: bytes)
                 } else {
@@ -76,12 +88,12 @@ final class ProgramUploadSink: UploadSink {
         do { try parser.finish() } catch let error as MultipartParser.Malformed {
             throw APIError.badRequest("malformed multipart body: \(error.description)")
         }
-        for required in ["name", "version", "object"] where !seen.contains(required) {
-            throw APIError.badRequest("form field '\(required)' is missing: send name, version and object")
+        for required in ["name", "version", artifactField] where !seen.contains(required) {
+            throw APIError.badRequest("form field '\(required)' is missing: send name, version and \(artifactField)")
         }
-        return ProgramUpload(
-            name: try text("name"), version: try text("version"), manifest: fields["manifest"],
-            signature: try fields["signature"].map { _ in try text("signature") }, object: staging,
+        return ArtifactUpload(
+            name: try text("name"), version: try text("version"), document: fields[documentField],
+            signature: try fields["signature"].map { _ in try text("signature") }, artifact: staging,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
     }
 

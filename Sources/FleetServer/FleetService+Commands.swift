@@ -22,7 +22,8 @@ extension FleetService {
         if let key, key.isEmpty || key.count > 200 { throw JSONError(path: "idempotency_key", message: "must be 1 to 200 characters") }
 
         let (command, created) = try pool.transaction { connection -> (Command, Bool) in
-            let payload = try Self.resolveProgramReference(type: type, payload: payload, on: connection)
+            let payload = try Self.resolveModelCommand(type: type, payload: try Self.resolveProgramReference(type: type, payload: payload, on: connection),
+                                                       device: deviceID, on: connection)
             let status = try devices.lock(deviceID, on: connection)
             guard status == .active || status == .pending else {
                 throw APIError.conflict("device \(deviceID) is \(status.rawValue) and takes no commands")
@@ -62,14 +63,10 @@ extension FleetService {
             throw JSONError(path: "payload.program_id", message: "required field is missing")
         }
         guard let id = ProgramID(text) else { throw JSONError(path: "payload.program_id", message: "'\(text)' is not a UUID") }
-        guard let row = try ProgramStore.get(id, on: connection) else {
+        guard let row = try ProgramStore.registry.get(id, on: connection) else {
             throw APIError.unprocessable("program \(id) does not exist")
         }
-        let program = try ProgramStore.json(row)
-        if members["sha256"] == nil { members["sha256"] = program["sha256"] }
-        if members["manifest"] == nil, let manifest = program["manifest"], !manifest.isNull { members["manifest"] = manifest }
-        if members["signature"] == nil, let signature = program["signature"], !signature.isNull { members["signature"] = signature }
-        if members["name"] == nil { members["name"] = program["name"] }
+        fillMissing(&members, from: try ProgramStore.registry.json(row), ["sha256", "manifest", "signature", "name"])
         return .object(members)
     }
 

@@ -58,6 +58,11 @@ extension FleetService {
         add("GET", "/v1/programs/{id}", .viewer, FleetService.getProgram)
         add("GET", "/v1/programs/{id}/object", .viewer, FleetService.downloadProgramObject)
         add("DELETE", "/v1/programs/{id}", .operator, FleetService.deleteProgram)
+        add("POST", "/v1/models", .operator, FleetService.createModel)
+        add("GET", "/v1/models", .viewer, FleetService.listModels)
+        add("GET", "/v1/models/{id}", .viewer, FleetService.getModel)
+        add("GET", "/v1/models/{id}/content", .viewer, FleetService.downloadModelContent)
+        add("DELETE", "/v1/models/{id}", .operator, FleetService.deleteModel)
         add("GET", "/v1/executor/artifacts/{sha256}", .device, FleetService.downloadArtifact)
 
         add("POST", "/v1/executor/heartbeat", .device, FleetService.heartbeat)

@@ -11,7 +11,10 @@ extension FleetService {
     static func makeUploadRouter(stagingDirectory: String) -> Router<UploadRoute> {
         var router = Router<UploadRoute>()
         router.add("POST", "/v1/programs", UploadRoute { head in
-            try ProgramUploadSink(contentType: head.header("content-type"), stagingDirectory: stagingDirectory)
+            try ArtifactUploadSink(for: ProgramStore.registry, contentType: head.header("content-type"), stagingDirectory: stagingDirectory)
+        })
+        router.add("POST", "/v1/models", UploadRoute { head in
+            try ArtifactUploadSink(for: ModelStore.registry, contentType: head.header("content-type"), stagingDirectory: stagingDirectory)
         })
         return router
     }

@@ -99,7 +99,7 @@ enum FormField {
 }
 
 /// Uploads with the curl command-line client (`-F`, streamed from disk), as an operator would.
-func curlUpload(base: String, token: String?, _ fields: [FormField], timeout: Int = 120) throws -> TestServer.Answer {
+func curlUpload(base: String, path: String = "/v1/programs", token: String?, _ fields: [FormField], timeout: Int = 120) throws -> TestServer.Answer {
     let headersFile = ProgramFixtures.directory.appendingPathComponent("headers-\(UUID().uuidString)")
     let bodyFile = ProgramFixtures.directory.appendingPathComponent("body-\(UUID().uuidString)")
     defer {
@@ -114,7 +114,7 @@ func curlUpload(base: String, token: String?, _ fields: [FormField], timeout: In
         case .file(let name, let url): arguments += ["-F", "\(name)=@\(url.path);type=application/octet-stream"]
         }
     }
-    arguments.append(base + "/v1/programs")
+    arguments.append(base + path)
     let result = try ProgramFixtures.run("/usr/bin/curl", arguments)
     let status = Int(result.output) ?? 0
     let headerText = (try? String(contentsOf: headersFile, encoding: .utf8)) ?? ""

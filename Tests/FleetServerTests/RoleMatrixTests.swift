@@ -42,6 +42,8 @@ import Testing
             try #require(answer.status == 201)
             return try #require(answer.json["id"]?.stringValue)
         }
+        let model = try #require(try server.registeredModel(name: "matrix", version: "1")["id"]?.stringValue)
+        func freshModel() throws -> String { try #require(try server.registeredModel()["id"]?.stringValue) }
         let probes: [Probe] = [
             Probe(group: "tokens", method: "GET", allowed: [.admin]) { ("/v1/tokens", nil) },
             Probe(group: "tokens", method: "POST", allowed: [.admin]) { ("/v1/tokens", ["name": "made", "role": "viewer"]) },
@@ -60,6 +62,10 @@ import Testing
             Probe(group: "commands read", method: "GET", allowed: people) { ("/v1/commands/\(commandOfTarget)", nil) },
             Probe(group: "commands write", method: "POST", allowed: operators) { ("/v1/devices/\(target.id)/commands", ["type": "executor.ping", "payload": [:]]) },
             Probe(group: "commands write", method: "POST", allowed: operators) { ("/v1/commands/\(try server.queuedCommand(for: target.id))/cancel", nil) },
+            Probe(group: "models read", method: "GET", allowed: people) { ("/v1/models", nil) },
+            Probe(group: "models read", method: "GET", allowed: people) { ("/v1/models/\(model)", nil) },
+            Probe(group: "models read", method: "GET", allowed: people) { ("/v1/models/\(model)/content", nil) },
+            Probe(group: "models write", method: "DELETE", allowed: operators) { ("/v1/models/\(try freshModel())", nil) },
             Probe(group: "executor", method: "POST", allowed: devices) { ("/v1/executor/heartbeat", ["inventory": ["arch": "arm64"]]) },
             Probe(group: "executor", method: "GET", allowed: devices) { ("/v1/executor/commands?wait=0", nil) },
         ]
