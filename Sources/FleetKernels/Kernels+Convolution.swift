@@ -1,7 +1,8 @@
 extension Kernels {
     /// Number of `Float`s of workspace `conv` needs for this geometry (0 for pointwise convolutions).
     public static func convWorkspaceCount(_ geometry: ConvolutionGeometry) -> Int {
-        geometry.plane.isPointwise ? 0 : geometry.columnRows * geometry.plane.outputSize
+        if Winograd.applies(geometry) { return Winograd.workspaceCount(geometry) }
+        return geometry.plane.isPointwise ? 0 : geometry.columnRows * geometry.plane.outputSize
     }
 
     /// Float convolution (ONNX `Conv`): NCHW input, OIHW weights, optional bias per output channel.
@@ -23,6 +24,10 @@ extension Kernels {
         let rows = geometry.columnRows
         let pixels = g.outputSize
         precondition(g.isPointwise || workspace != nil || rows * pixels == 0, "conv: workspace missing")
+        if Winograd.applies(geometry), let workspace {
+            Winograd.conv(geometry, input: input, weights: weights, bias: bias, output: output, workspace: workspace)
+            return
+        }
         for image in 0..<geometry.batch {
             for group in 0..<geometry.group {
                 let x = input + (image * geometry.inputChannels + group * groupIn) * g.inputSize

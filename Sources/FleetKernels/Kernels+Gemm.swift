@@ -14,22 +14,28 @@ extension Kernels {
         precondition(lda >= max(1, transA ? m : k) && ldb >= max(1, transB ? k : n) && ldc >= max(1, n),
                      "sgemm: leading dimension smaller than a row")
         if m == 0 || n == 0 { return }
-        scale(rows: m, columns: n, c, ldc: ldc, by: beta)
-        if k == 0 || alpha == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(rows: m, columns: n, c, ldc: ldc, by: beta)
+            return
+        }
+        // With beta 0 the kernels store their results instead of adding them to C.
+        let overwrite = beta == 0
+        if !overwrite { scale(rows: m, columns: n, c, ldc: ldc, by: beta) }
         let aRowStride = transA ? 1 : lda
         let aColumnStride = transA ? lda : 1
         if !transB {
             GemmRowKernels.accumulate(
                 m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
-                b: b, ldb: ldb, c: c, ldc: ldc)
+                b: b, ldb: ldb, c: c, ldc: ldc, overwrite: overwrite)
         } else if !transA {
-            GemmDotKernels.accumulate(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            GemmDotKernels.accumulate(
+                m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, overwrite: overwrite)
         } else {
             for i in 0..<m {
                 for j in 0..<n {
                     var sum: Float = 0
                     for p in 0..<k { sum += a[p * lda + i] * b[j * ldb + p] }
-                    c[i * ldc + j] += alpha * sum
+                    c[i * ldc + j] = (overwrite ? 0 : c[i * ldc + j]) + alpha * sum
                 }
             }
         }
@@ -56,7 +62,7 @@ enum GemmRowKernels {
     static func accumulate(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, overwrite: Bool
     ) {
         var i = 0
         while i + 4 <= m {
@@ -64,23 +70,23 @@ enum GemmRowKernels {
             var j = 0
             while j + 8 <= n {
                 block4(SIMD8<Float>.self, k: k, alpha: alpha, a: ai, aRowStride: aRowStride,
-                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc)
+                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc, overwrite: overwrite)
                 j += 8
             }
             if j + 4 <= n {
                 block4(SIMD4<Float>.self, k: k, alpha: alpha, a: ai, aRowStride: aRowStride,
-                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc)
+                       aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: ci + j, ldc: ldc, overwrite: overwrite)
                 j += 4
             }
             for r in 0..<4 {
                 columns(j..<n, k: k, alpha: alpha, a: ai + r * aRowStride, aColumnStride: aColumnStride,
-                        b: b, ldb: ldb, c: ci + r * ldc)
+                        b: b, ldb: ldb, c: ci + r * ldc, overwrite: overwrite)
             }
             i += 4
         }
         while i < m {
             row(n: n, k: k, alpha: alpha, a: a + i * aRowStride, aColumnStride: aColumnStride,
-                b: b, ldb: ldb, c: c + i * ldc)
+                b: b, ldb: ldb, c: c + i * ldc, overwrite: overwrite)
             i += 1
         }
     }
@@ -89,7 +95,7 @@ enum GemmRowKernels {
     @inline(__always)
     static func block4<V: SIMD>(
         _: V.Type, k: Int, alpha: Float, a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, overwrite: Bool
     ) where V.Scalar == Float {
         var c0 = V(), c1 = V(), c2 = V(), c3 = V()
         var ap = a
@@ -105,17 +111,24 @@ enum GemmRowKernels {
         }
         let s = V(repeating: alpha)
         let r0 = c, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
-        r0.store(r0.vector() + s * c0)
-        r1.store(r1.vector() + s * c1)
-        r2.store(r2.vector() + s * c2)
-        r3.store(r3.vector() + s * c3)
+        if overwrite {
+            r0.store(s * c0)
+            r1.store(s * c1)
+            r2.store(s * c2)
+            r3.store(s * c3)
+        } else {
+            r0.store(r0.vector() + s * c0)
+            r1.store(r1.vector() + s * c1)
+            r2.store(r2.vector() + s * c2)
+            r3.store(r3.vector() + s * c3)
+        }
     }
 
     /// One row of `C` (the `m = 1` matrix-vector case): 32 columns at a time, then 8, 4, 1.
     @inline(__always)
     static func row(
         n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, overwrite: Bool
     ) {
         typealias V = SIMD8<Float>
         let s = V(repeating: alpha)
@@ -134,28 +147,37 @@ enum GemmRowKernels {
                 ap += aColumnStride
             }
             let r = c + j
-            r.store(r.vector() + s * c0)
-            r.store(r.vector(at: 8) + s * c1, at: 8)
-            r.store(r.vector(at: 16) + s * c2, at: 16)
-            r.store(r.vector(at: 24) + s * c3, at: 24)
+            if overwrite {
+                r.store(s * c0)
+                r.store(s * c1, at: 8)
+                r.store(s * c2, at: 16)
+                r.store(s * c3, at: 24)
+            } else {
+                r.store(r.vector() + s * c0)
+                r.store(r.vector(at: 8) + s * c1, at: 8)
+                r.store(r.vector(at: 16) + s * c2, at: 16)
+                r.store(r.vector(at: 24) + s * c3, at: 24)
+            }
             j += 32
         }
         while j + 8 <= n {
-            vector(SIMD8<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j)
+            vector(SIMD8<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j,
+                   overwrite: overwrite)
             j += 8
         }
         if j + 4 <= n {
-            vector(SIMD4<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j)
+            vector(SIMD4<Float>.self, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b + j, ldb: ldb, c: c + j,
+                   overwrite: overwrite)
             j += 4
         }
-        columns(j..<n, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c)
+        columns(j..<n, k: k, alpha: alpha, a: a, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c, overwrite: overwrite)
     }
 
     /// One row of `C` times one vector of columns.
     @inline(__always)
     static func vector<V: SIMD>(
         _: V.Type, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, overwrite: Bool
     ) where V.Scalar == Float {
         var acc = V()
         var bp = b
@@ -165,14 +187,14 @@ enum GemmRowKernels {
             bp += ldb
             ap += aColumnStride
         }
-        c.store(c.vector() + V(repeating: alpha) * acc)
+        c.store((overwrite ? V() : c.vector()) + V(repeating: alpha) * acc)
     }
 
     /// Up to three trailing columns of one row, one scalar dot product each.
     @inline(__always)
     static func columns(
         _ range: Range<Int>, k: Int, alpha: Float, a: UnsafePointer<Float>, aColumnStride: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, overwrite: Bool
     ) {
         for j in range {
             var sum: Float = 0
@@ -183,7 +205,7 @@ enum GemmRowKernels {
                 bp += ldb
                 ap += aColumnStride
             }
-            c[j] += alpha * sum
+            c[j] = (overwrite ? 0 : c[j]) + alpha * sum
         }
     }
 }
@@ -194,7 +216,7 @@ enum GemmDotKernels {
 
     static func accumulate(
         m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, overwrite: Bool
     ) {
         let vectorEnd = k & ~7
         for i in 0..<m {
@@ -222,10 +244,8 @@ enum GemmDotKernels {
                     t3 += x * b3[p]
                     p += 1
                 }
-                cr[j] += alpha * t0
-                cr[j + 1] += alpha * t1
-                cr[j + 2] += alpha * t2
-                cr[j + 3] += alpha * t3
+                let previous = overwrite ? SIMD4<Float>() : (cr + j).vector()
+                (cr + j).store(previous + SIMD4(repeating: alpha) * SIMD4(t0, t1, t2, t3))
                 j += 4
             }
             while j < n {
@@ -241,7 +261,7 @@ enum GemmDotKernels {
                     t += ar[p] * br[p]
                     p += 1
                 }
-                cr[j] += alpha * t
+                cr[j] = (overwrite ? 0 : cr[j]) + alpha * t
                 j += 1
             }
         }

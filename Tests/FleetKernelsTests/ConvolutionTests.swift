@@ -16,7 +16,7 @@ import Testing
         Case(name: "pointwise", inC: 3, outC: 5, input: [4, 6], kernel: [1, 1]),
         Case(name: "pointwise batch 2 no bias", batch: 2, inC: 7, outC: 9, input: [3, 3], kernel: [1, 1], bias: false),
         Case(name: "3x3 same", inC: 1, outC: 8, input: [28, 28], kernel: [3, 3], padding: .explicit(begin: [1, 1], end: [1, 1])),
-        Case(name: "3x3 second layer", inC: 8, outC: 16, input: [14, 14], kernel: [3, 3], padding: .sameUpper),
+        Case(name: "winograd 3x3 second layer", inC: 8, outC: 16, input: [14, 14], kernel: [3, 3], padding: .sameUpper),
         Case(name: "asymmetric pads", inC: 2, outC: 3, input: [5, 7], kernel: [3, 2], padding: .explicit(begin: [0, 2], end: [2, 1])),
         Case(name: "strides and dilations", inC: 3, outC: 4, input: [11, 9], kernel: [3, 3], strides: [2, 3],
              dilations: [2, 1], padding: .explicit(begin: [1, 1], end: [2, 0])),
@@ -29,6 +29,15 @@ import Testing
         Case(name: "kernel equals input", inC: 2, outC: 3, input: [4, 4], kernel: [4, 4]),
         Case(name: "pointwise strided", inC: 3, outC: 2, input: [7, 7], kernel: [1, 1], strides: [2, 2]),
         Case(name: "wide output tail", inC: 1, outC: 5, input: [3, 13], kernel: [1, 3]),
+        // 3x3, unit strides, four or more channels per group: the Winograd path.
+        Case(name: "winograd odd output asymmetric pads", inC: 5, outC: 6, input: [9, 11], kernel: [3, 3],
+             padding: .explicit(begin: [1, 0], end: [2, 1])),
+        Case(name: "winograd groups batch 2", batch: 2, inC: 8, outC: 8, group: 2, input: [6, 13], kernel: [3, 3],
+             padding: .explicit(begin: [1, 1], end: [1, 1])),
+        Case(name: "winograd no pads no bias", inC: 4, outC: 4, input: [5, 5], kernel: [3, 3], bias: false),
+        Case(name: "winograd wide rows", inC: 4, outC: 5, input: [3, 30], kernel: [3, 3], padding: .sameUpper),
+        Case(name: "winograd large pads", inC: 4, outC: 4, input: [4, 4], kernel: [3, 3],
+             padding: .explicit(begin: [2, 2], end: [2, 2])),
     ]
 
     @Test(arguments: cases)
@@ -101,8 +110,18 @@ import Testing
                                         kernelSpatialShape: [1, 1])
         #expect(Kernels.convWorkspaceCount(g) == 0)
         #expect(Kernels.integerConvWorkspaceByteCount(g) == 0)
-        let padded = try ConvolutionGeometry(batch: 1, inputChannels: 4, outputChannels: 4, inputSpatialShape: [3, 3],
+        let padded = try ConvolutionGeometry(batch: 1, inputChannels: 3, outputChannels: 4, inputSpatialShape: [3, 3],
                                              kernelSpatialShape: [3, 3], padding: .sameUpper)
-        #expect(Kernels.convWorkspaceCount(padded) == 4 * 9 * 9)
+        #expect(Kernels.convWorkspaceCount(padded) == 3 * 9 * 9)
+    }
+
+    @Test func winogradCasesTakeTheWinogradPath() throws {
+        for c in Self.cases {
+            let g = try ConvolutionGeometry(
+                batch: c.batch, inputChannels: c.inC, outputChannels: c.outC, group: c.group,
+                inputSpatialShape: c.input, kernelSpatialShape: c.kernel, strides: c.strides, dilations: c.dilations,
+                padding: c.padding)
+            #expect(Winograd.applies(g) == c.name.hasPrefix("winograd"), "\(c.name)")
+        }
     }
 }
