@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension BPFObject {
     /// Pins every program and every non-internal map under `directory`, plus the given links.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import CLibBPF
 
 /// An eBPF object opened from an ELF image but not yet loaded into the kernel.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The pins of one named program deployment: `<root>/<name>/{progs,links,maps}/<item>`.
 public struct BPFPinDirectory: Hashable, Sendable {
@@ -65,7 +66,7 @@ enum BPFPinPath {
     /// Creates the directories above a pin path, mounting bpffs first when the path is under it.
     static func createParent(of path: String) throws(BPFError) {
         if path.hasPrefix(BPFFileSystem.bpfMountPoint + "/") { try BPFFileSystem.ensureMounted() }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import CLibBPF
 
 /// A consumer of one `BPF_MAP_TYPE_RINGBUF` map (`ring_buffer__new`).

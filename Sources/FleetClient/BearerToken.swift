@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// The credential sent as `Authorization: Bearer …`. Never printed.
 public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
@@ -6,7 +8,7 @@ public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
 
     /// Nil for an empty or blank string.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         guard !trimmed.isEmpty else { return nil }
         self.text = trimmed
     }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import FleetJSON
 
 /// Where fleetctl (or any client) finds its server and token.
@@ -47,7 +49,7 @@ public struct ClientConfiguration: Sendable, Equatable {
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                readFile: (String) throws -> [UInt8]? = ClientConfiguration.readFileIfPresent) throws -> ClientConfiguration {
         func nonEmpty(_ text: String?) -> String? {
-            guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+            guard let text = text?.trimmed, !text.isEmpty else { return nil }
             return text
         }
         var server: (String, Source)? = nonEmpty(serverFlag).map { ($0, .flag) } ?? nonEmpty(environment["FLEET_SERVER"]).map { ($0, .environment) }
@@ -65,14 +67,14 @@ public struct ClientConfiguration: Sendable, Equatable {
 
     /// `http://host:port` with no trailing slash; a bare `host:port` gets `http://`.
     public static func normalizeServer(_ text: String) throws -> String {
-        var url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var url = text.trimmed
         if !url.contains("://") { url = "http://" + url }
         while url.hasSuffix("/") { url.removeLast() }
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw FleetClientError(kind: .invalidConfiguration, title: "invalid server URL '\(text)'", detail: "use http:// or https://")
         }
-        let afterScheme = url[url.range(of: "://")!.upperBound...]
+        let afterScheme = url[url.firstRange(of: "://")!.upperBound...]
         guard !afterScheme.isEmpty, !afterScheme.contains("?"), !afterScheme.contains("#"), !afterScheme.contains(" ") else {
             throw FleetClientError(kind: .invalidConfiguration, title: "invalid server URL '\(text)'", detail: "expected http://host[:port]")
         }

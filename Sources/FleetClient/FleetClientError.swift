@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import FleetJSON
 
 /// Why a call to the Fleet API failed. Its text is safe to show: it never contains a token.
@@ -54,7 +56,7 @@ public struct FleetClientError: Error, CustomStringConvertible, Sendable, Equata
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
         let firstLine = text.split(whereSeparator: \.isNewline).first.map { String($0.prefix(200)) } ?? ""
         return FleetClientError(kind: .http(status: status), title: fallbackTitle,
-                                detail: firstLine.trimmingCharacters(in: .whitespaces))
+                                detail: firstLine.trimmed)
     }
 
     static func invalidResponse(_ what: String, _ reason: String) -> FleetClientError {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A file being written next to its final path (`<path>.partial-<pid>`) that takes the final name only
 /// on `commit()`; dropped without a commit, it is closed and removed, and `path` is left as it was.
@@ -22,7 +23,7 @@ final class PartialFile {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw FleetClientError(kind: .invalidConfiguration, title: "cannot write \(path)", detail: String(cString: strerror(errno)))

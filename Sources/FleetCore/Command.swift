@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 public enum CommandState: String, Sendable, CaseIterable, JSONDecodable, JSONEncodable {

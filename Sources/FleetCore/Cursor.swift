@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 /// An opaque pagination cursor: the sort key of the last item of a page, base64url-encoded JSON.
@@ -10,13 +11,13 @@ public struct Cursor: Sendable, Equatable {
     public var encoded: String {
         let data = Data(JSON.array(values.map(JSON.string)).serializedBytes())
         return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-").replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     /// Decodes a cursor this server produced with `arity` values; nil when it is not one.
     public init?(encoded text: String, arity: Int) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
         while base64.count % 4 != 0 { base64.append("=") }
         guard text.count <= 1024, let data = Data(base64Encoded: base64),
               let json = try? JSON.parse([UInt8](data)), let items = json.arrayValue, items.count == arity

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 public enum DeviceStatus: String, Sendable, CaseIterable, JSONDecodable, JSONEncodable {

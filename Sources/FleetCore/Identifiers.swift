@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 /// A UUID-backed identifier with its own type, so a `DeviceID` is never passed where a `CommandID` belongs.

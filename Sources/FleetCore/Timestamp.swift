@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 /// RFC 3339 UTC timestamps as the API writes and reads them.

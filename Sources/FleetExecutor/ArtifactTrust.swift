@@ -1,5 +1,7 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// Checks downloaded program objects: the SHA-256 always, and an Ed25519 signature when trusted keys are
 /// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
@@ -22,7 +24,7 @@ public struct ArtifactTrust: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ExecutorError("cannot read the trusted key \(path)")
             }
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmed
             guard let raw = Data(base64Encoded: text), raw.count == 32,
                   (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
                 throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")

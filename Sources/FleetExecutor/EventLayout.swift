@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// The layout of a ring buffer record, from a manifest's `layout`: C-like fields separated by commas,
 /// e.g. `"u32 pid, u32 ppid, u64 timestamp_ns, char comm[16], char filename[256]"`.
@@ -51,7 +53,7 @@ public struct EventLayout: Sendable, Equatable {
         var offset = 0
         for (index, raw) in text.split(separator: ",").enumerated() {
             let words = raw.split(whereSeparator: \.isWhitespace)
-            guard words.count == 2 else { throw Invalid(description: "field \(index + 1) '\(raw.trimmingCharacters(in: .whitespaces))' is not '<type> <name>'") }
+            guard words.count == 2 else { throw Invalid(description: "field \(index + 1) '\(raw.trimmed)' is not '<type> <name>'") }
             var typeName = String(words[0])
             if typeName.hasPrefix("__") { typeName.removeFirst(2) }
             var name = String(words[1])
@@ -111,7 +113,7 @@ public struct EventLayout: Sendable, Equatable {
                 let end = slice.firstIndex(of: 0) ?? slice.endIndex
                 labels[field.name] = String(String(decoding: slice[..<end], as: UTF8.self).prefix(256))
             case .bytes:
-                labels[field.name] = String(slice.prefix(128).map { String(format: "%02x", $0) }.joined())
+                labels[field.name] = String(slice.prefix(128).hexString)
             }
         }
         return labels

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetClient
 import FleetCore
 import FleetJSON
@@ -21,8 +22,7 @@ public final class Executor: Sendable {
     private let sources: Mutex<[any TelemetrySource]>
     private let stopped = Mutex(false)
     private let refused = Mutex(false)
-    private let wake = NSCondition()
-    private let threadsDone = DispatchGroup()
+    private let wake = WakeSignal()
 
     public init(state: StateDirectory, identity: ExecutorIdentity, configuration: Configuration = Configuration()) throws {
         try state.prepare()
@@ -65,17 +65,17 @@ public final class Executor: Sendable {
 
     /// Runs until `stop()`; returns an error when the server revoked this executor's credential.
     public func run() {
-        startThread("fleet-heartbeat") { [self] in heartbeatLoop() }
-        startThread("fleet-commands") { [self] in commandLoop() }
-        startThread("fleet-telemetry") { [self] in telemetryLoop() }
-        threadsDone.wait()
+        let loops = [
+            NativeThread.spawn { [self] in heartbeatLoop() },
+            NativeThread.spawn { [self] in commandLoop() },
+            NativeThread.spawn { [self] in telemetryLoop() },
+        ]
+        for loop in loops { loop.join() }
     }
 
     public func stop() {
         stopped.withLock { $0 = true }
-        wake.lock()
-        wake.broadcast()
-        wake.unlock()
+        wake.signal()
     }
 
     public var isStopped: Bool { stopped.withLock { $0 } }
@@ -89,25 +89,13 @@ public final class Executor: Sendable {
         stop()
     }
 
-    private func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        threadsDone.enter()
-        let thread = Thread { [threadsDone] in
-            body()
-            threadsDone.leave()
-        }
-        thread.name = name
-        thread.start()
-    }
-
     /// Sleeps up to `seconds`, returning early when the executor stops.
     private func pause(_ seconds: Double) {
-        wake.lock()
-        if !isStopped { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
-        wake.unlock()
+        wake.wait(seconds: seconds)
     }
 
     private func log(_ message: String) {
-        FileHandle.standardError.write(Data("\(Date().formatted(.iso8601)) \(message)\n".utf8))
+        ExecutorLog.write(message)
     }
 
     /// True when the failure means this executor may not talk to the server any more.
@@ -130,7 +118,7 @@ public final class Executor: Sendable {
             } catch {
                 if isRevoked(error) { refuseCredential(error); return }
                 let delay = backoff.nextDelay()
-                log("heartbeat failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                log("heartbeat failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
                 pause(delay)
             }
         }
@@ -146,7 +134,7 @@ public final class Executor: Sendable {
             } catch {
                 if isRevoked(error) { refuseCredential(error); return }
                 let delay = (error as? FleetClientError)?.status == 403 ? 5 : backoff.nextDelay()
-                log("command poll failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                log("command poll failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
                 pause(delay)
             }
         }
@@ -205,7 +193,7 @@ public final class Executor: Sendable {
                 return
             } catch {
                 let delay = backoff.nextDelay()
-                log("report of \(id) failed (\(error)); retrying in \(String(format: "%.1f", delay)) s")
+                log("report of \(id) failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
                 pause(delay)
             }
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetCore
 import FleetJSON
 
@@ -41,7 +42,7 @@ public struct ExecutorIdentity: Sendable, Equatable {
     public static func hardwareID(state: StateDirectory) throws -> String {
         for path in ["/etc/machine-id", "/var/lib/dbus/machine-id", "/sys/class/dmi/id/product_uuid"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let trimmed = text.trimmed
                 if !trimmed.isEmpty { return trimmed }
             }
         }

@@ -1,8 +1,10 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
-/// Lines on standard error, stamped like the executor core's.
-enum ExecutorLog {
-    static func write(_ message: String) {
-        FileHandle.standardError.write(Data("\(Date().formatted(.iso8601)) \(message)\n".utf8))
+/// Lines on standard error, each stamped with the time.
+public enum ExecutorLog {
+    public static func write(_ message: String) {
+        let line = "\(Date().formatted(.iso8601)) \(message)\n"
+        _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 }

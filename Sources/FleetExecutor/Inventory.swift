@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetBPF
 import FleetJSON
 
@@ -29,7 +30,7 @@ public enum Inventory {
     private static func osName() -> String {
         guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return "linux" }
         for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
-            return String(line.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return String(line.dropFirst("PRETTY_NAME=".count).drop(while: { $0 == "\"" }).reversed().drop(while: { $0 == "\"" }).reversed())
         }
         return "linux"
     }

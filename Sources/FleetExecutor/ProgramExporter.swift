@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns map readings into telemetry points, per the manifest's export kinds. Pure: no map access.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetCore
 import FleetJSON
 
@@ -38,7 +39,7 @@ public struct ArtifactDigest: Hashable, Sendable, CustomStringConvertible, JSOND
         self = digest
     }
 
-    public var hex: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { bytes.hexString }
     public var description: String { hex }
     public var json: JSON { .string(hex) }
 

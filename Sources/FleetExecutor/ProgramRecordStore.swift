@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 /// The deployments this executor made, kept in `<state>/programs`: `<name>.json` holds the normalised load
@@ -42,15 +43,16 @@ struct ProgramRecordStore: Sendable {
 
     /// Every stored request, by name; unreadable files are reported and skipped.
     func records() -> [Record] {
-        let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []
-        return files.filter { $0.pathExtension == "json" && !$0.lastPathComponent.hasPrefix(".") }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-            .compactMap { file in
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .sorted()
+            .compactMap { name in
+                let file = directory.appendingPathComponent(name)
                 guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSON.parse([UInt8](data)) else {
                     ExecutorLog.write("ignoring the unreadable deployment record \(file.path)")
                     return nil
                 }
-                return Record(name: file.deletingPathExtension().lastPathComponent, request: json)
+                return Record(name: String(name.dropLast(".json".count)), request: json)
             }
     }
 

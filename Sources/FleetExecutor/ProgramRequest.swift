@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import FleetBPF
 import FleetJSON
 
@@ -53,7 +55,7 @@ public struct ProgramLoadRequest: Sendable, Equatable {
         self.attach = try attach.flatMap { $0.isNull ? nil : try Self.attachOverride($0) } ?? .none
         self.rodata = try rodata.flatMap { $0.isNull ? nil : try ProgramManifest.rodata($0, path: "rodata") } ?? [:]
         self.signature = try signature.map { text in
-            var padded = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            var padded = text.trimmed
             while padded.count % 4 != 0 { padded += "=" }
             guard let data = Data(base64Encoded: padded), data.count == 64 else {
                 throw JSONError(path: "signature", message: "must be a base64-encoded 64-byte Ed25519 signature")

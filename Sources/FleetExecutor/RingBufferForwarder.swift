@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import FleetBPF
 import Synchronization
 
@@ -22,16 +24,14 @@ final class RingBufferForwarder: TelemetrySource {
     private let export: ProgramManifest.RingBufferExport
     private let program: String
     private let state: Mutex<State>
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished = CompletionFlag()
 
     /// Starts polling `map` at once.
     init(map: BPFMap, export: ProgramManifest.RingBufferExport, program: String) {
         self.export = export
         self.program = program
         state = Mutex(State(limiter: EventRateLimiter(maxPerSecond: export.maxPerSecond)))
-        let thread = Thread { [self] in poll(map) }
-        thread.name = "fleet-ringbuf-\(program)-\(export.name)"
-        thread.start()
+        NativeThread.spawn { [self] in poll(map) }.detach()
     }
 
     /// Stops polling and waits for the thread to end; pending events stay for the next `sample`.
@@ -53,7 +53,7 @@ final class RingBufferForwarder: TelemetrySource {
     }
 
     private func poll(_ map: BPFMap) {
-        defer { finished.signal() }
+        defer { finished.complete() }
         let buffer: BPFRingBuffer
         do {
             buffer = try BPFRingBuffer(map: map) { [self] record in receive(record) }
@@ -81,7 +81,7 @@ final class RingBufferForwarder: TelemetrySource {
         }
         guard admitted else { return }
         var labels = export.layout?.decode(record.bytes)
-            ?? ["size": String(record.bytes.count), "data": record.bytes.prefix(64).map { String(format: "%02x", $0) }.joined()]
+            ?? ["size": String(record.bytes.count), "data": record.bytes.prefix(64).hexString]
         labels["program"] = program
         let point = TelemetryPoint(metric: export.metric, labels: labels, timestamp: now, value: 1)
         state.withLock { $0.pending.append(point) }

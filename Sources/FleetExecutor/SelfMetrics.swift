@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The executor's own resource use, read from /proc.
 public struct SelfMetrics: Sendable {

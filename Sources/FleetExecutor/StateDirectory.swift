@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The executor's private directory (`--state-dir`): identity, command journal, telemetry outbox.
 public struct StateDirectory: Sendable {

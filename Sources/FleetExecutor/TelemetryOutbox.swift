@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import FleetJSON
 import Synchronization
 
@@ -29,7 +31,7 @@ public final class TelemetryOutbox: Sendable {
 
     /// Points dropped because the outbox was full, over the executor's lifetime (kept across restarts).
     public var droppedPoints: UInt64 {
-        (try? String(contentsOf: droppedFile, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        (try? String(contentsOf: droppedFile, encoding: .utf8)).flatMap { UInt64($0.trimmed) } ?? 0
     }
 
     /// Stores points as one new batch, durable when this returns.
@@ -38,7 +40,8 @@ public final class TelemetryOutbox: Sendable {
         let number = sequence.withLock { value -> UInt64 in value += 1; return value }
         let batchID = UUID().uuidString.lowercased()
         let body: JSON = ["batch_id": .string(batchID), "points": .array(points.map(\.json))]
-        let name = String(format: "%020llu-%@.json", number, batchID)
+        let digits = String(number)
+        let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + batchID + ".json"
         try lock.withLock { _ in
             try StateDirectory.writeAtomically(body.serializedBytes(), to: directory.appendingPathComponent(name))
             try enforceLimit()
@@ -71,9 +74,10 @@ public final class TelemetryOutbox: Sendable {
     public var count: Int { (try? files().count) ?? 0 }
 
     private func files() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "json" && !$0.lastPathComponent.hasPrefix(".") }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+            .sorted()
+            .map { directory.appendingPathComponent($0) }
     }
 
     private func enforceLimit() throws {

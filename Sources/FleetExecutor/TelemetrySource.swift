@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Something that contributes samples each telemetry interval (program map exports, the executor itself).

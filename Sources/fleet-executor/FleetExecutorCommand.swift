@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetExecutor
 
 @main
@@ -86,7 +87,7 @@ extension FleetExecutorCommand {
             configuration.telemetryIntervalSeconds = telemetryInterval
             let executor = try Executor(state: state.state, identity: identity, configuration: configuration)
             do { try ExecutorAssembly.install(on: executor, state: state.state, trustedKeyFiles: trustedKeys) } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                ExecutorLog.write("error: \(error)")
                 throw ExitCode.failure
             }
             var sources: [DispatchSourceSignal] = []

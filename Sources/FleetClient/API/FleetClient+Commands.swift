@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetCore
 import FleetJSON
 
@@ -90,7 +91,9 @@ extension FleetClient {
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { return CommandWait(command: command, finished: false) }
             let pause = min(pollInterval, remaining)
-            Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
+            var request = timespec(tv_sec: Int(pause.components.seconds), tv_nsec: Int(pause.components.attoseconds / 1_000_000_000))
+            var rest = timespec()
+            while nanosleep(&request, &rest) != 0 && errno == EINTR { request = rest }
         }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetJSON
 
 /// A typed, blocking client of the Fleet API (DESIGN section 4).

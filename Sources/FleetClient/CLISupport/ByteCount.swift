@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// Sizes for people: `512 B`, `4.0 KiB`, `12.3 MiB`, `1.5 GiB` (powers of 1024).
 public enum ByteCount {
@@ -10,6 +12,6 @@ public enum ByteCount {
             value /= 1024
             unit = next
         }
-        return String(format: "%.1f", value) + " " + unit
+        return value.formatted(decimals: 1) + " " + unit
     }
 }

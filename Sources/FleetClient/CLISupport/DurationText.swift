@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// Durations as people type them: `30s`, `10m`, `24h`, `7d`, `1h30m`, `500ms`; a bare number is seconds.
 public enum DurationText {
@@ -11,7 +13,7 @@ public enum DurationText {
     /// Parses a positive duration.
     public static func parse(_ text: String) throws -> Duration {
         let fail = { (reason: String) in ParseError(text: text, reason: reason) }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         guard !trimmed.isEmpty else { throw fail("empty; use e.g. 30s, 10m, 24h or 7d") }
         if let seconds = Int64(trimmed) {
             guard seconds > 0 else { throw fail("must be positive") }

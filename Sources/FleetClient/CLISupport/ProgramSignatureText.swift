@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// The `signature` form field of a program upload, from a signature file's bytes.
 ///
@@ -14,7 +16,7 @@ public enum ProgramSignatureText {
 
     public static func normalize(_ bytes: [UInt8]) throws -> String {
         if let text = String(validating: bytes, as: UTF8.self) {
-            var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            var trimmed = text.trimmed
             while trimmed.count % 4 != 0 { trimmed += "=" }
             if let decoded = Data(base64Encoded: trimmed), decoded.count == 64 { return decoded.base64EncodedString() }
         }

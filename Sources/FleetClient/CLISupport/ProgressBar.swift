@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One line describing a transfer: `[=======>       ]  45%  12.3 MiB / 27.0 MiB  4.1 MiB/s`.
 public enum ProgressBar {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `12s ago`, `in 3h`: how tables show timestamps.
 public enum RelativeTime {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetCore
 import FleetJSON
 
@@ -51,7 +52,7 @@ extension Table {
     static func summary(_ error: String?, limit: Int = 60) -> String {
         guard let error, !error.isEmpty else { return "" }
         let firstLine = error.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let more = firstLine.count > limit || firstLine.count < error.trimmingCharacters(in: .whitespacesAndNewlines).count
+        let more = firstLine.count > limit || firstLine.count < error.trimmed.count
         return more ? String(firstLine.prefix(limit - 1)) + "…" : firstLine
     }
 }

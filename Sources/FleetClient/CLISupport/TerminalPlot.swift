@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 
 /// A line chart of one series for a terminal, drawn with braille dots (2 x 4 per character cell): a title,
 /// the plot with the largest, middle and smallest value on the y axis, and the first, middle and last
@@ -139,8 +141,8 @@ public struct TerminalPlot: Sendable, Equatable {
     /// `42`, `3.14`, `0.005`, `1.23e+06`: short labels for axis and summary.
     public static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e12 { return String(Int64(value)) }
-        if abs(value) >= 1e4 || abs(value) < 0.01 { return String(format: "%.3g", value) }
-        var text = String(format: "%.2f", value)
+        if abs(value) >= 1e4 || abs(value) < 0.01 { return value.formatted(significant: 3) }
+        var text = value.formatted(decimals: 2)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import FleetCore
 
 /// Points in time as people type them: an RFC 3339 timestamp (`2026-11-29T07:00:00Z`), `now`, or a
@@ -12,7 +13,7 @@ public enum TimeText {
     }
 
     public static func parse(_ text: String, now: Date) throws -> Date {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         if trimmed == "now" { return now }
         if let date = Timestamp.parse(trimmed) { return date }
         let ago = trimmed.hasPrefix("now-") ? String(trimmed.dropFirst(4)) : trimmed

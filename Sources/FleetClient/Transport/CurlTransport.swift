@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import FleetCore
 import Synchronization
 internal import CCurl
 
@@ -261,13 +263,13 @@ private final class ResponseCollector {
     }
 
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmed
         if line.hasPrefix("HTTP/") {
             headers = []  // a new response begins (after 100 Continue or a redirect)
             let fields = line.split(separator: " ", maxSplits: 2)
             status = fields.count >= 2 ? Int(fields[1]) ?? 0 : 0
         } else if let colon = line.firstIndex(of: ":") {
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmed))
         }
     }
 }
