@@ -5,12 +5,13 @@ DATA_DIR     ?= .fleet
 LISTEN       ?= 127.0.0.1:8080
 SERVER_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config
 BUILD_PACKAGES  := $(SERVER_PACKAGES) libbpf-dev
-DEB_PACKAGES    := $(BUILD_PACKAGES) bpftool postgresql postgresql-contrib curl jq util-linux iproute2
-PY_PACKAGES  := openapi-spec-validator
+DEB_PACKAGES    := $(BUILD_PACKAGES) bpftool postgresql postgresql-contrib curl jq util-linux iproute2 libonnx-testdata
+# onnx and onnxruntime build the models of the equivalence tests and give their reference outputs.
+PY_PACKAGES  := openapi-spec-validator onnx onnxruntime numpy
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: deps build release run test bpf openapi-check docker-check bench clean
+.PHONY: deps build release run test bpf proto openapi-check docker-check bench clean
 
 ## deps: install the Debian packages the build and the tests need (only those missing).
 deps:
@@ -20,7 +21,7 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c 'import openapi_spec_validator' 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+	@python3 -c 'import openapi_spec_validator, onnx, onnxruntime, numpy' 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -40,6 +41,12 @@ test: deps openapi-check docker-check bpf
 ## bpf: compile the eBPF programs in bpf/ against this kernel's BTF.
 bpf: deps
 	$(MAKE) -C bpf
+
+## proto: regenerate Sources/FleetInference/Proto/onnx.pb.swift from Debian's onnx.proto.
+proto: deps
+	@for p in libonnx-dev protobuf-compiler; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $$missing; fi
+	sh scripts/generate-onnx-proto.sh
 
 openapi-check:
 	python3 -m openapi_spec_validator openapi/fleet.yaml
