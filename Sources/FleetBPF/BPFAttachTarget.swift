@@ -16,7 +16,9 @@ public enum BPFAttachTarget: Hashable, Sendable {
     case fentry
     case fexit
     case xdp(interface: String, mode: XDPMode = .auto)
-    case tc(interface: String, direction: TCDirection, priority: UInt32 = 1)
+    /// A classifier on the interface's `clsact` hook. `handle` 0 lets the kernel choose one; a fixed
+    /// handle lets a restarted process find its filter again (`BPFLink(adoptingTC:)`).
+    case tc(interface: String, direction: TCDirection, priority: UInt32 = 1, handle: UInt32 = 0)
 
     /// How an XDP program runs on the interface.
     public enum XDPMode: String, Hashable, Sendable {
@@ -47,7 +49,7 @@ extension BPFAttachTarget: CustomStringConvertible {
         case .fentry: "fentry"
         case .fexit: "fexit"
         case .xdp(let interface, let mode): "xdp \(interface) (\(mode.rawValue))"
-        case .tc(let interface, let direction, _): "tc \(interface) \(direction.rawValue)"
+        case .tc(let interface, let direction, _, _): "tc \(interface) \(direction.rawValue)"
         }
     }
 }

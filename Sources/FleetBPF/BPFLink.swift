@@ -39,6 +39,33 @@ public final class BPFLink: Sendable {
         programName = name
     }
 
+    /// Takes over a TC filter that an earlier process attached with a fixed handle, after checking that it
+    /// still runs `program`. TC filters cannot be pinned; the kernel keeps them attached by themselves.
+    /// - Throws: `BPFError` `.adopt` when there is no such filter or it runs another program.
+    public init(adoptingTC target: BPFAttachTarget, program: BPFProgramID, name: String) throws(BPFError) {
+        guard case .tc(let interface, let direction, let priority, let handle) = target, handle != 0 else {
+            throw BPFError(code: .invalidArgument, operation: "adopt", subject: name, reason: "only a TC target with a fixed handle can be adopted")
+        }
+        let subject = "\(name) (\(target))"
+        let ifindex = if_nametoindex(interface)
+        guard ifindex != 0 else {
+            throw BPFError(code: .adopt, operation: "if_nametoindex", subject: subject, reason: "no interface '\(interface)'")
+        }
+        let attached = try TCAttachment.attachedProgram(interface: ifindex, direction: direction, handle: handle,
+                                                        priority: priority, subject: subject)
+        guard let attached else {
+            throw BPFError(code: .adopt, operation: "bpf_tc_query", subject: subject, reason: "no filter with handle \(handle)")
+        }
+        guard attached == program.rawValue else {
+            throw BPFError(code: .adopt, operation: "bpf_tc_query", subject: subject,
+                           reason: "the filter runs program \(attached), not \(program.rawValue)")
+        }
+        let attachment = TCAttachment(ifindex: ifindex, direction: direction, handle: handle, priority: priority, subject: subject)
+        state = Mutex(State(storage: .tc(attachment), pinPath: nil))
+        self.target = target
+        programName = name
+    }
+
     deinit {
         state.withLock { state in
             guard let storage = state.storage else { return }

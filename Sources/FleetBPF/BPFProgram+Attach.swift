@@ -40,9 +40,9 @@ extension BPFProgram {
             return try libbpfLink(bpf_program__attach_trace(pointer), "bpf_program__attach_trace", subject, target)
         case .xdp(let interface, let mode):
             return try attachXDP(interface: interface, mode: mode, subject, target)
-        case .tc(let interface, let direction, let priority):
+        case .tc(let interface, let direction, let priority, let handle):
             let attachment = try TCAttachment.attach(programFD: fd, interface: try Self.interfaceIndex(interface, subject),
-                                                     direction: direction, priority: priority, subject: subject)
+                                                     direction: direction, priority: priority, handle: handle, subject: subject)
             return BPFLink(storage: .tc(attachment), target: target, programName: name)
         }
     }

@@ -12,7 +12,7 @@ struct TCAttachment: Sendable {
 
     /// Creates the `clsact` qdisc when missing (an existing one is shared and never destroyed here).
     static func attach(programFD: Int32, interface ifindex: UInt32, direction: BPFAttachTarget.TCDirection,
-                       priority: UInt32, subject: String) throws(BPFError) -> TCAttachment {
+                       priority: UInt32, handle: UInt32, subject: String) throws(BPFError) -> TCAttachment {
         try withHook(ifindex: ifindex, direction: direction) { (hook) throws(BPFError) in
             let created = bpf_tc_hook_create(hook)
             if created != -EEXIST { try BPFError.check(created, .attach, "bpf_tc_hook_create", subject) }
@@ -20,6 +20,7 @@ struct TCAttachment: Sendable {
                 options.pointee.sz = MemoryLayout<bpf_tc_opts>.size
                 options.pointee.prog_fd = programFD
                 options.pointee.priority = priority
+                options.pointee.handle = handle
                 try BPFError.check(bpf_tc_attach(hook, options), .attach, "bpf_tc_attach", subject)
                 return TCAttachment(ifindex: ifindex, direction: direction, handle: options.pointee.handle,
                                     priority: options.pointee.priority, subject: subject)
@@ -37,6 +38,23 @@ struct TCAttachment: Sendable {
                 options.pointee.priority = priority
                 options.pointee.flags = UInt32(BPF_TC_F_REPLACE.rawValue)
                 try BPFError.check(bpf_tc_attach(hook, options), .update, "bpf_tc_attach", subject)
+            }
+        }
+    }
+
+    /// The id of the program attached as this filter; nil when there is no such filter.
+    static func attachedProgram(interface ifindex: UInt32, direction: BPFAttachTarget.TCDirection, handle: UInt32,
+                                priority: UInt32, subject: String) throws(BPFError) -> UInt32? {
+        try withHook(ifindex: ifindex, direction: direction) { (hook) throws(BPFError) -> UInt32? in
+            try withZeroedOptions(bpf_tc_opts.self) { (options) throws(BPFError) -> UInt32? in
+                options.pointee.sz = MemoryLayout<bpf_tc_opts>.size
+                options.pointee.handle = handle
+                options.pointee.priority = priority
+                let status = bpf_tc_query(hook, options)
+                // No clsact qdisc, or no filter with this handle and priority.
+                if status == -ENOENT || status == -EINVAL { return nil }
+                try BPFError.check(status, .adopt, "bpf_tc_query", subject)
+                return options.pointee.prog_id
             }
         }
     }

@@ -62,6 +62,29 @@ struct XDPCounterTests {
         link = nil
         #expect(!(try Shell.check(["tc", "filter", "show", "dev", veth.hostInterface, "ingress"]).contains("on_tc")))
     }
+
+    @Test func tcFilterWithAFixedHandleIsAdoptedByProgramAndRemovedThroughTheAdoptedLink() throws {
+        let veth = try VethPair()
+        let object = try TestObjects.load("attach_kinds")
+        let program = try object.program(named: "on_tc")
+        let target = BPFAttachTarget.tc(interface: veth.hostInterface, direction: .egress, priority: 7, handle: 0x5eed)
+        let original = try program.attach(target)
+        let filters = { try Shell.check(["tc", "filter", "show", "dev", veth.hostInterface, "egress"]) }
+        #expect(try filters().contains("handle 0x5eed"))
+
+        // What a restarted process does: find the filter by handle and check which program it runs.
+        let adopted = try BPFLink(adoptingTC: target, program: try program.id, name: "on_tc")
+        let otherHandle = BPFAttachTarget.tc(interface: veth.hostInterface, direction: .egress, priority: 7, handle: 0x5eee)
+        #expect(throws: BPFError.self) { _ = try BPFLink(adoptingTC: otherHandle, program: try program.id, name: "on_tc") }
+        let otherProgram = BPFProgramID(rawValue: try program.id.rawValue &+ 1)
+        #expect(throws: BPFError.self) { _ = try BPFLink(adoptingTC: target, program: otherProgram, name: "on_tc") }
+        let noHandle = BPFAttachTarget.tc(interface: veth.hostInterface, direction: .egress, priority: 7)
+        #expect(throws: BPFError.self) { _ = try BPFLink(adoptingTC: noHandle, program: try program.id, name: "on_tc") }
+
+        try adopted.detach()
+        #expect(!(try filters().contains("on_tc")))
+        _ = original
+    }
 }
 
 /// Slots of the `hits` map in bpf/tests/attach_kinds.bpf.c.
