@@ -8,6 +8,9 @@ public final class InferenceSession {
     public let model: Model
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
+    /// The plan of the previous run, checked first so steady-state runs skip the key lookup.
+    private var lastPlan: (key: PlanKey, plan: ExecutionPlan)?
+    private let declared: [String: TensorInfo]
     private static let planLimit = 8
 
     /// Prepares a session; when every input shape is fixed the plan is built (and checked) at once.
@@ -15,6 +18,7 @@ public final class InferenceSession {
     /// - Throws: `ModelError` when the graph cannot be planned for its declared input shapes.
     public init(model: Model) throws(ModelError) {
         self.model = model
+        self.declared = Dictionary(model.graph.inputs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let feeds = model.graph.placeholderInputs() {
             let plan: ExecutionPlan
             do { plan = try ExecutionPlan(graph: model.graph, inputs: feeds) } catch { throw error.modelError }
@@ -32,9 +36,10 @@ public final class InferenceSession {
     ///   failures of a node on the given values.
     public func run(_ inputs: [String: Tensor]) throws(InferenceError) -> [(name: String, tensor: Tensor)] {
         let graph = model.graph
-        let declared = Dictionary(graph.inputs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for name in inputs.keys.sorted() where declared[name] == nil {
-            throw InferenceError(.unknownInput(name))
+        if inputs.count != graph.inputs.count || inputs.keys.contains(where: { declared[$0] == nil }) {
+            for name in inputs.keys.sorted() where declared[name] == nil {
+                throw InferenceError(.unknownInput(name))
+            }
         }
         for info in graph.inputs {
             guard let tensor = inputs[info.name] else { throw InferenceError(.missingInput(info.name)) }
@@ -45,6 +50,17 @@ public final class InferenceSession {
                 throw InferenceError(.wrongShape(input: info.name, expected: shape, given: tensor.shape))
             }
         }
+        let plan: ExecutionPlan
+        if let last = lastPlan, last.key.matches(graph: graph, feeds: inputs) {
+            plan = last.plan
+        } else {
+            plan = try self.plan(for: inputs)
+        }
+        do { return try plan.run(inputs) } catch { throw error.inferenceError }
+    }
+
+    private func plan(for inputs: [String: Tensor]) throws(InferenceError) -> ExecutionPlan {
+        let graph = model.graph
         let key = PlanKey(graph: graph, feeds: inputs)
         let plan: ExecutionPlan
         if let cached = plans[key] {
@@ -57,7 +73,8 @@ public final class InferenceSession {
             plans[key] = plan
             planOrder.append(key)
         }
-        do { return try plan.run(inputs) } catch { throw error.inferenceError }
+        lastPlan = (key, plan)
+        return plan
     }
 
     /// The number of plans the session keeps (one per input-shape signature seen), for tests.
@@ -74,6 +91,19 @@ struct PlanKey: Hashable {
     init(graph: Graph, feeds: [String: Tensor]) {
         shapes = graph.inputs.map { feeds[$0.name]?.shape ?? [] }
         values = graph.inputs.filter { graph.shapeKeyedInputs.contains($0.name) }.map { feeds[$0.name]?.bytes ?? [] }
+    }
+
+    /// Whether `feeds` have this key, without building a new one.
+    func matches(graph: Graph, feeds: [String: Tensor]) -> Bool {
+        var keyed = 0
+        for (index, info) in graph.inputs.enumerated() {
+            guard let tensor = feeds[info.name], tensor.shape == shapes[index] else { return false }
+            if graph.shapeKeyedInputs.contains(info.name) {
+                guard keyed < values.count, tensor.bytes == values[keyed] else { return false }
+                keyed += 1
+            }
+        }
+        return true
     }
 }
 

@@ -118,15 +118,6 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func elementCount(_ shape: [Int]) throws(InferenceError) -> Int {
-        var count = 1
-        for dimension in shape {
-            guard dimension >= 0 else { throw InferenceError(.invalidTensor("negative dimension in shape \(shape)")) }
-            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow, product <= Int(Int32.max) * 16 else {
-                throw InferenceError(.invalidTensor("shape \(shape) is too large"))
-            }
-            count = product
-        }
-        return count
+        do { return try ShapeLimits.count(shape) } catch { throw InferenceError(.invalidTensor(error.message)) }
     }
 }

@@ -29,6 +29,18 @@ enum CastOperators {
         },
     ]
 
+    /// A kernel writing `value` to `count` elements of a numeric type.
+    static func fill(_ type: TensorElementType, _ value: Double, count: Int) throws(OpError) -> Kernel {
+        struct Visit: NumericVisitor {
+            let value: Double, count: Int
+            func visit<T: NumericElement>(_: T.Type) throws(OpError) -> Kernel {
+                let (element, count) = (T(double: value), count)
+                return { _, outputs in typed(outputs[0], T.self).update(repeating: element, count: count) }
+            }
+        }
+        return try type.dispatch(Visit(value: value, count: count))
+    }
+
     /// A conversion kernel. Integers convert exactly (wrapping), floats to integers truncate toward
     /// zero and saturate, anything non-zero becomes true.
     static func castKernel(from source: TensorElementType, to target: TensorElementType, count: Int) throws(OpError) -> Kernel {

@@ -25,7 +25,17 @@ enum ConvOperators {
     }
 
     /// The geometry of a convolution node from its input and weight shapes and attributes.
+    /// Rejects spatial attributes whose arithmetic could overflow (kernels take them as given).
+    static func checkSpatialAttributes(_ context: NodeContext) throws(OpError) {
+        for name in ["pads", "strides", "dilations", "kernel_shape"] {
+            if let values = try context.ints(name), !values.allSatisfy({ abs($0) <= 1 << 20 }) {
+                throw OpError("\(name) \(values) are out of range")
+            }
+        }
+    }
+
     static func convolutionGeometry(_ context: NodeContext, input x: ValueSpec, weights w: ValueSpec) throws(OpError) -> ConvolutionGeometry {
+        try checkSpatialAttributes(context)
         guard x.rank >= 3, w.rank == x.rank else { throw OpError("input \(x.shape) and weights \(w.shape) do not form a convolution") }
         let spatial = Array(x.shape[2...])
         let kernel = try context.ints("kernel_shape") ?? Array(w.shape[2...])

@@ -28,8 +28,10 @@ enum PadOperators {
             pads = full
         }
         guard pads.count == 2 * x.rank else { throw OpError("pads \(pads) do not fit rank \(x.rank)") }
+        guard pads.allSatisfy({ abs($0) <= ShapeLimits.maxDimension }) else { throw OpError("pads \(pads) are out of range") }
         let shape = (0..<x.rank).map { x.shape[$0] + pads[$0] + pads[$0 + x.rank] }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw OpError("pads \(pads) remove more than the input \(x.shape)") }
+        _ = try ShapeLimits.count(shape)
         guard ["constant", "reflect", "edge", "wrap"].contains(mode) else { throw OpError.unsupported("mode '\(mode)' is not supported") }
         if mode != "constant" {
             for axis in 0..<x.rank where (pads[axis] > 0 || pads[axis + x.rank] > 0) && x.shape[axis] == 0 {

@@ -17,6 +17,7 @@ enum PoolOperators {
         }
         guard x.rank >= 3 else { throw OpError("input \(x.shape) has no spatial axes") }
         guard let kernel = try context.ints("kernel_shape") else { throw OpError("kernel_shape is required") }
+        try ConvOperators.checkSpatialAttributes(context)
         let columnMajor = try context.int("storage_order", default: 0) != 0
         let geometry: PoolingGeometry
         do {

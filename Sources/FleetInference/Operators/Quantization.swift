@@ -36,7 +36,16 @@ enum QuantizationOperators {
     static func quantize(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), scale = try context.input(1)
         guard x.type == .float32, scale.type == .float32 else { throw OpError.unsupported("QuantizeLinear supports float32 input, got \(x.type.rawValue)") }
-        let outputType = context.hasInput(2) ? try context.input(2).type : .uint8
+        if try context.int("block_size", default: 0) != 0 { throw OpError.unsupported("blocked quantization is not supported") }
+        var outputType = TensorElementType.uint8
+        if context.hasInput(2) {
+            outputType = try context.input(2).type
+        } else if let code = try context.int("output_dtype"), code != 0 {
+            guard let type = TensorElementType(onnxCode: Int32(clamping: code)) else {
+                throw OpError.unsupported("quantizing to \(TensorElementType.onnxName(Int32(clamping: code))) is not supported")
+            }
+            outputType = type
+        }
         guard isQuantized(outputType) else { throw OpError.unsupported("quantizing to \(outputType.rawValue) is not supported") }
         if context.hasInput(2) { guard try context.input(2).count == scale.count else { throw OpError("zero point and scale differ in size") } }
         let layout = try PerAxis(context, data: x, parameter: scale)
@@ -61,6 +70,10 @@ enum QuantizationOperators {
     static func dequantize(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), scale = try context.input(1)
         guard scale.type == .float32 else { throw OpError.unsupported("DequantizeLinear supports float32 scales, got \(scale.type.rawValue)") }
+        if try context.int("block_size", default: 0) != 0 { throw OpError.unsupported("blocked quantization is not supported") }
+        if let code = try context.int("output_dtype"), code != 0, code != 1 {
+            throw OpError.unsupported("dequantizing to \(TensorElementType.onnxName(Int32(clamping: code))) is not supported")
+        }
         guard isQuantized(x.type) || x.type == .int32 else { throw OpError.unsupported("dequantizing \(x.type.rawValue) is not supported") }
         if context.hasInput(2) {
             let zero = try context.input(2)
@@ -117,6 +130,7 @@ enum QuantizationOperators {
     static func qlinearMatMul(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let a = try context.input(0), b = try context.input(3), yZero = try context.input(7)
         guard isQuantized(a.type), isQuantized(b.type), isQuantized(yZero.type) else { throw OpError("QLinearMatMul needs int8 or uint8 tensors") }
+        for index in [1, 4, 6] { _ = try context.input(index) }
         let product = try MatrixProduct(a.shape, b.shape)
         let (m, n, k) = (product.m, product.n, product.k)
         let aPerRow = try checkParameter(context, 1, allowed: [m], type: .float32)
@@ -171,6 +185,7 @@ enum QuantizationOperators {
     static func qlinearConv(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), w = try context.input(3), yZero = try context.input(7)
         guard isQuantized(x.type), isQuantized(w.type), isQuantized(yZero.type) else { throw OpError("QLinearConv needs int8 or uint8 tensors") }
+        for index in [1, 2, 4, 6] { _ = try context.input(index) }
         let geometry = try ConvOperators.convolutionGeometry(context, input: x, weights: w)
         let channels = geometry.outputChannels
         _ = try checkParameter(context, 1, allowed: [], type: .float32)

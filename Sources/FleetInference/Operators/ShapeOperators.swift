@@ -47,11 +47,11 @@ enum ShapeOperators {
                 }
             }
             if let axis = inferred {
-                let known = shape.reduce(1, *)
+                let known = try ShapeLimits.count(shape)
                 guard known > 0, x.count % known == 0 else { throw OpError("cannot reshape \(x.shape) to \(requested)") }
                 shape[axis] = x.count / known
             }
-            guard shape.reduce(1, *) == x.count else { throw OpError("cannot reshape \(x.shape) (\(x.count) values) to \(requested)") }
+            guard try ShapeLimits.count(shape) == x.count else { throw OpError("cannot reshape \(x.shape) (\(x.count) values) to \(requested)") }
             return PlannedNode(outputs: [ValueSpec(type: x.type, shape: shape)], kernel: copyKernel(byteCount: x.byteCount))
         },
         "Flatten": OperatorDefinition { context throws(OpError) in
@@ -139,7 +139,7 @@ enum ShapeOperators {
         },
         "ConstantOfShape": OperatorDefinition(shapeInputs: [0]) { context throws(OpError) in
             guard let shape = try context.constantInts(0) else { throw OpError("ConstantOfShape needs a shape") }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw OpError("negative dimension in \(shape)") }
+            _ = try ShapeLimits.count(shape)
             let value = try context.tensor("value") ?? Tensor(elementType: .float32, shape: [1], bytes: [0, 0, 0, 0])
             guard value.count == 1 else { throw OpError("value must hold one element") }
             let spec = ValueSpec(type: value.elementType, shape: shape)
@@ -183,6 +183,7 @@ enum ShapeOperators {
         var specs = [ValueSpec]()
         for index in 0..<context.inputCount { specs.append(try context.input(index)) }
         guard let first = specs.first else { throw OpError("Concat needs inputs") }
+        guard first.rank > 0 else { throw OpError("Concat of scalars") }
         let axis = try context.axis(try context.int("axis", default: 1), rank: first.rank)
         var shape = first.shape
         shape[axis] = 0
@@ -211,16 +212,17 @@ enum ShapeOperators {
 
     static func split(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0)
+        guard x.rank > 0 else { throw OpError("Split of a scalar") }
         let axis = try context.axis(try context.int("axis", default: 0), rank: x.rank)
         let parts = context.node.outputs.count
         var sizes = try (context.opset >= 13 ? context.constantInts(1) : context.ints("split")) ?? []
         if sizes.isEmpty {
             let n = try context.int("num_outputs") ?? parts
-            guard n > 0 else { throw OpError("no outputs") }
+            guard n > 0, n <= 1 << 16 else { throw OpError("cannot split into \(n) outputs") }
             let chunk = (x.shape[axis] + n - 1) / n
             sizes = (0..<n).map { min(chunk, max(0, x.shape[axis] - $0 * chunk)) }
         }
-        guard sizes.reduce(0, +) == x.shape[axis], sizes.allSatisfy({ $0 >= 0 }) else {
+        guard sizes.allSatisfy({ $0 >= 0 && $0 <= x.shape[axis] }), sizes.reduce(0, +) == x.shape[axis] else {
             throw OpError("split \(sizes) does not add up to \(x.shape[axis])")
         }
         let width = x.type.byteWidth
@@ -272,8 +274,10 @@ enum ShapeOperators {
             let axis = try context.axis(rawAxis, rank: x.rank)
             guard seen.insert(axis).inserted else { throw OpError("axis \(rawAxis) repeats") }
             let size = x.shape[axis]
-            let step = steps?[i] ?? 1
-            guard step != 0 else { throw OpError("step 0") }
+            let rawStep = steps?[i] ?? 1
+            guard rawStep != 0 else { throw OpError("step 0") }
+            // A step beyond the axis selects at most one element; clamping keeps the arithmetic in range.
+            let step = rawStep > 0 ? Swift.min(rawStep, Swift.max(size, 1)) : Swift.max(rawStep, -Swift.max(size, 1))
             func resolve(_ value: Int, low: Int, high: Int) -> Int {
                 let v = value < 0 ? value + size : value
                 return min(max(v, low), high)
@@ -301,6 +305,7 @@ enum ShapeOperators {
     static func gather(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0), indices = try context.input(1)
         guard indices.type == .int64 || indices.type == .int32 else { throw OpError("indices must be int32 or int64") }
+        guard x.rank > 0 else { throw OpError("Gather from a scalar") }
         let axis = try context.axis(try context.int("axis", default: 0), rank: x.rank)
         let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
         let width = x.type.byteWidth
@@ -327,7 +332,13 @@ enum ShapeOperators {
         guard let repeats = try context.constantInts(1), repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
             throw OpError("repeats must hold one non-negative value per axis")
         }
-        let shape = zip(x.shape, repeats).map { $0 * $1 }
+        var shape = [Int]()
+        for (size, count) in zip(x.shape, repeats) {
+            let (product, overflow) = size.multipliedReportingOverflow(by: count)
+            guard !overflow else { throw OpError("repeats \(repeats) make the output too large") }
+            shape.append(product)
+        }
+        _ = try ShapeLimits.count(shape)
         let outStrides = contiguousStrides(shape), inStrides = contiguousStrides(x.shape)
         let width = x.type.byteWidth, count = shape.reduce(1, *), inputShape = x.shape
         return PlannedNode(outputs: [ValueSpec(type: x.type, shape: shape)]) { inputs, outputs in
@@ -349,7 +360,9 @@ enum ShapeOperators {
               let s = start.doubles.first, let l = limit.doubles.first, let d = delta.doubles.first, d != 0 else {
             throw OpError("Range needs scalar start, limit and a non-zero delta")
         }
-        let count = max(Int((Swift.max(0, (l - s) / d)).rounded(.up)), 0)
+        let steps = Swift.max(0, ((l - s) / d).rounded(.up))
+        guard steps.isFinite, steps <= Double(ShapeLimits.maxDimension) else { throw OpError("Range of \(steps) elements is too large") }
+        let count = Int(steps)
         let type = start.elementType
         struct Visit: NumericVisitor {
             let count: Int, start: Double, delta: Double

@@ -18,11 +18,16 @@ enum SoftmaxOperators {
 
     static func plan(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0)
+        guard x.rank > 0 else {
+            // A scalar is its own single-element axis.
+            let value: Double = context.node.opType == "LogSoftmax" ? 0 : 1
+            return PlannedNode(outputs: [x], kernel: try CastOperators.fill(x.type, value, count: 1))
+        }
         let legacy = context.opset < 13
         let axis = try context.axis(try context.int("axis", default: legacy ? 1 : -1), rank: x.rank)
         let outer = x.shape[..<min(axis, x.rank)].reduce(1, *)
-        let size = legacy ? x.shape[axis...].reduce(1, *) : (x.rank == 0 ? 1 : x.shape[axis])
-        let inner = legacy ? 1 : x.shape[min(axis + 1, x.rank)...].reduce(1, *)
+        let size = legacy ? x.shape[axis...].reduce(1, *) : x.shape[axis]
+        let inner = legacy ? 1 : x.shape[(axis + 1)...].reduce(1, *)
         let op = context.node.opType
         struct Visit: NumericVisitor {
             let op: String, outer: Int, size: Int, inner: Int

@@ -81,6 +81,9 @@ final class ExecutionPlan {
             let context = NodeContext(node: node, opset: graph.opset, inputs: specs, constants: constants)
             let planned: PlannedNode
             do { planned = try definition.plan(context) } catch { throw PlanError(node: node, error) }
+            for spec in planned.outputs {
+                do { _ = try ShapeLimits.count(spec.shape) } catch { throw PlanError(node: node, error) }
+            }
             guard planned.outputs.count >= node.outputs.count else {
                 throw PlanError(node: node, message: "the node declares \(node.outputs.count) outputs, the operator has \(planned.outputs.count)")
             }

@@ -100,7 +100,7 @@ struct NodeContext {
     /// Normalises a possibly negative axis against `rank`.
     func axis(_ axis: Int, rank: Int) throws(OpError) -> Int {
         let normalised = axis < 0 ? axis + rank : axis
-        guard normalised >= 0, normalised < max(rank, 1) else {
+        guard normalised >= 0, normalised < rank else {
             throw OpError("axis \(axis) is out of range for rank \(rank)")
         }
         return normalised
@@ -113,8 +113,10 @@ extension Tensor {
         switch elementType {
         case .int64: return values(as: Int64.self).map { $0.map { Int($0) } } ?? []
         case .int32: return values(as: Int32.self).map { $0.map { Int($0) } } ?? []
-        case .int8, .uint8, .int16, .uint16, .uint32, .uint64:
+        case .int8, .uint8, .int16, .uint16, .uint32:
             return doubles.map { Int($0) }
+        case .uint64:
+            return values(as: UInt64.self).map { $0.map { Int(clamping: $0) } } ?? []
         default: throw OpError("expected an integer tensor, got \(elementType.rawValue)")
         }
     }

@@ -11,8 +11,9 @@ struct OperatorDefinition: Sendable {
 
 /// The operators this runtime implements, by ONNX op type (default domain).
 enum OperatorRegistry {
-    /// The default-domain opsets whose operator semantics this runtime follows.
-    static let supportedOpsets: ClosedRange<Int> = 1...21
+    /// The default-domain opsets whose operator semantics this runtime follows. Versions 22 to 25 of
+    /// the implemented operators only add element types and attributes for types this runtime rejects.
+    static let supportedOpsets: ClosedRange<Int> = 1...25
 
     static func definition(_ opType: String) -> OperatorDefinition? { table[opType] }
 

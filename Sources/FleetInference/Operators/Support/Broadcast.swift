@@ -21,7 +21,7 @@ struct Broadcast {
             }
         }
         self.shape = shape
-        self.count = shape.reduce(1, *)
+        self.count = try ShapeLimits.count(shape)
         self.strides = shapes.map { input in
             let own = contiguousStrides(input)
             let offset = rank - input.count
