@@ -45,6 +45,18 @@ extension Kernels {
                         out.store(maximum(even, odd), at: ow)
                         ow += 4
                     }
+                    while ow < pairEnd {
+                        var row = x + rows.first(h0, g) * g.inputWidth + ow * 2 - g.padLeft
+                        var best = pairMaximum(row[0], row[1])
+                        var kh = rows.lower + 1
+                        while kh < rows.upper {
+                            row += g.dilationHeight * g.inputWidth
+                            best = pairMaximum(best, pairMaximum(row[0], row[1]))
+                            kh += 1
+                        }
+                        out[ow] = best
+                        ow += 1
+                    }
                 }
                 while ow < g.outputWidth {
                     if let indices {
@@ -64,6 +76,12 @@ extension Kernels {
     @inline(__always)
     static func maximum<V: SIMD>(_ a: V, _ b: V) -> V where V.Scalar == Float {
         a.replacing(with: b, where: (b .> a) .| (b .!= b))
+    }
+
+    /// The larger of two values, NaN if either is NaN.
+    @inline(__always)
+    static func pairMaximum(_ a: Float, _ b: Float) -> Float {
+        b > a || b != b ? b : a
     }
 
     /// The maximum over one window (padded taps ignored; NaN propagates).
