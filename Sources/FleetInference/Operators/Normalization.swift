@@ -1,9 +1,78 @@
-/// BatchNormalization (inference) and InstanceNormalization.
+/// BatchNormalization, InstanceNormalization and LayerNormalization.
 enum NormalizationOperators {
     static let all: [String: OperatorDefinition] = [
         "BatchNormalization": OperatorDefinition { context throws(OpError) in try batchNormalization(context) },
         "InstanceNormalization": OperatorDefinition { context throws(OpError) in try instanceNormalization(context) },
+        "LayerNormalization": OperatorDefinition { context throws(OpError) in try layerNormalization(context) },
     ]
+
+    /// Normalises over the axes from `axis` on; scale and bias broadcast to those axes. The optional
+    /// Mean and InvStdDev outputs have the stash type (float32 unless `stash_type` says otherwise).
+    static func layerNormalization(_ context: NodeContext) throws(OpError) -> PlannedNode {
+        let x = try context.input(0), scale = try context.input(1)
+        guard x.type.isFloatingPoint, scale.type == x.type else { throw OpError("LayerNormalization needs float input and scale") }
+        guard x.rank > 0 else { throw OpError("LayerNormalization of a scalar") }
+        let axis = try context.axis(try context.int("axis", default: -1), rank: x.rank)
+        let epsilon = Double(try context.float("epsilon", default: 1e-5))
+        let stash: TensorElementType = try context.int("stash_type", default: 1) == 1 ? .float32 : x.type
+        let normalized = Array(x.shape[axis...])
+        let scaleMap = try Broadcast([scale.shape, normalized])
+        guard scaleMap.shape == normalized else { throw OpError("scale \(scale.shape) does not broadcast to \(normalized)") }
+        var biasStrides: [Int]?
+        if context.hasInput(2) {
+            let bias = try context.input(2)
+            let map = try Broadcast([bias.shape, normalized])
+            guard bias.type == x.type, map.shape == normalized else { throw OpError("bias \(bias.shape) does not broadcast to \(normalized)") }
+            biasStrides = map.strides[0]
+        }
+        let rows = x.shape[..<axis].reduce(1, *), size = normalized.reduce(1, *)
+        let statistics = ValueSpec(type: stash, shape: Array(x.shape[..<axis]) + [Int](repeating: 1, count: x.rank - axis))
+        // Offsets of the scale and bias element for each position of a normalised row.
+        func offsets(_ strides: [Int]) -> [Int] {
+            let own = contiguousStrides(normalized)
+            return (0..<size).map { i in
+                var remainder = i, offset = 0
+                for d in normalized.indices { offset += (remainder / own[d]) * strides[d]; remainder %= own[d] }
+                return offset
+            }
+        }
+        let scaleOffsets = offsets(scaleMap.strides[0]), biasOffsets = biasStrides.map(offsets)
+        struct Visit: NumericVisitor {
+            let rows: Int, size: Int, epsilon: Double, stash: TensorElementType, scaleOffsets: [Int], biasOffsets: [Int]?
+            func visit<T: NumericElement>(_: T.Type) throws(OpError) -> Kernel {
+                let (rows, size, epsilon, stash, scaleOffsets, biasOffsets) = (rows, size, epsilon, stash, scaleOffsets, biasOffsets)
+                return { inputs, outputs in
+                    let x = typed(inputs[0], T.self), y = typed(outputs[0], T.self), scale = typed(inputs[1], T.self)
+                    let bias = inputs.count > 2 ? inputs[2].map { typed($0, T.self) } : nil
+                    for r in 0..<rows {
+                        let base = r * size
+                        var mean = 0.0
+                        for i in 0..<size { mean += x[base + i].double }
+                        mean /= Double(max(size, 1))
+                        var variance = 0.0
+                        for i in 0..<size { let d = x[base + i].double - mean; variance += d * d }
+                        variance /= Double(max(size, 1))
+                        let inverse = 1 / (variance + epsilon).squareRoot()
+                        for i in 0..<size {
+                            var value = (x[base + i].double - mean) * inverse * scale[scaleOffsets[i]].double
+                            if let bias, let biasOffsets { value += bias[biasOffsets[i]].double }
+                            y[base + i] = T(double: value)
+                        }
+                        if stash == .float32 {
+                            typed(outputs[1], Float.self)[r] = Float(mean)
+                            typed(outputs[2], Float.self)[r] = Float(inverse)
+                        } else {
+                            typed(outputs[1], Double.self)[r] = mean
+                            typed(outputs[2], Double.self)[r] = inverse
+                        }
+                    }
+                }
+            }
+        }
+        let kernel = try x.type.dispatch(Visit(rows: rows, size: size, epsilon: epsilon, stash: stash,
+                                               scaleOffsets: scaleOffsets, biasOffsets: biasOffsets))
+        return PlannedNode(outputs: [x, statistics, statistics], kernel: kernel)
+    }
 
     static func batchNormalization(_ context: NodeContext) throws(OpError) -> PlannedNode {
         let x = try context.input(0)

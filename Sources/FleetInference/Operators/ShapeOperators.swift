@@ -172,12 +172,42 @@ enum ShapeOperators {
             }
         },
         "Concat": OperatorDefinition { context throws(OpError) in try concat(context) },
+        "DepthToSpace": OperatorDefinition { context throws(OpError) in try depthToSpace(context, toSpace: true) },
+        "SpaceToDepth": OperatorDefinition { context throws(OpError) in try depthToSpace(context, toSpace: false) },
         "Split": OperatorDefinition(shapeInputs: [1]) { context throws(OpError) in try split(context) },
         "Slice": OperatorDefinition(shapeInputs: [1, 2, 3, 4]) { context throws(OpError) in try slice(context) },
         "Gather": OperatorDefinition { context throws(OpError) in try gather(context) },
         "Tile": OperatorDefinition(shapeInputs: [1]) { context throws(OpError) in try tile(context) },
         "Range": OperatorDefinition(shapeInputs: [0, 1, 2]) { context throws(OpError) in try range(context) },
     ]
+
+    /// DepthToSpace and SpaceToDepth as a reshape to six axes and a transpose.
+    static func depthToSpace(_ context: NodeContext, toSpace: Bool) throws(OpError) -> PlannedNode {
+        let x = try context.input(0)
+        guard x.rank == 4 else { throw OpError("input must be NCHW") }
+        guard let block = try context.int("blocksize"), block > 0, block <= 1 << 16 else { throw OpError("blocksize must be positive") }
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let view: [Int], perm: [Int], shape: [Int]
+        if toSpace {
+            guard c % (block * block) == 0 else { throw OpError("channels \(c) are not divisible by blocksize² \(block * block)") }
+            let depth = c / (block * block)
+            if try context.string("mode") ?? "DCR" == "CRD" {
+                view = [n, depth, block, block, h, w]; perm = [0, 1, 4, 2, 5, 3]
+            } else {
+                view = [n, block, block, depth, h, w]; perm = [0, 3, 4, 1, 5, 2]
+            }
+            shape = [n, depth, h * block, w * block]
+        } else {
+            guard h % block == 0, w % block == 0 else { throw OpError("spatial size \(h)x\(w) is not divisible by blocksize \(block)") }
+            view = [n, c, h / block, block, w / block, block]; perm = [0, 3, 5, 1, 2, 4]
+            shape = [n, c * block * block, h / block, w / block]
+        }
+        let strides = contiguousStrides(view)
+        let copy = StridedCopy(shape: perm.map { view[$0] }, sourceStrides: perm.map { strides[$0] }, sourceOffset: 0, width: x.type.byteWidth)
+        return PlannedNode(outputs: [ValueSpec(type: x.type, shape: shape)]) { inputs, outputs in
+            if let source = inputs[0] { copy.run(from: source, to: outputs[0]) }
+        }
+    }
 
     static func concat(_ context: NodeContext) throws(OpError) -> PlannedNode {
         var specs = [ValueSpec]()

@@ -23,7 +23,7 @@ enum OperatorRegistry {
     private static let table: [String: OperatorDefinition] = {
         var table = [String: OperatorDefinition]()
         let families: [[String: OperatorDefinition]] = [
-            ShapeOperators.all, ElementwiseOperators.all, ActivationOperators.all, CastOperators.all, SoftmaxOperators.all, ReduceOperators.all, MatMulOperators.all, ConvOperators.all, PoolOperators.all, NormalizationOperators.all, PadOperators.all, QuantizationOperators.all,
+            ShapeOperators.all, ElementwiseOperators.all, ActivationOperators.all, CastOperators.all, SoftmaxOperators.all, ReduceOperators.all, MatMulOperators.all, ConvOperators.all, PoolOperators.all, NormalizationOperators.all, PadOperators.all, QuantizationOperators.all, IndexingOperators.all,
         ]
         for family in families { table.merge(family) { first, _ in first } }
         return table
