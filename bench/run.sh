@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Fleet benchmark: starts a release fleet-server on a throwaway data directory (embedded PostgreSQL), runs
-# bench/fleetbench.py (server) and then bench/executorbench.py (executor, needs root) against it and
-# prints/saves both reports (bench-results/latest.txt).
+# bench/fleetbench.py (server) and then bench/executorbench.py (executor, needs root) against it, then
+# bench/inference/run.py (FleetInference against onnxruntime through `fleet-executor infer --repeat`), and
+# prints/saves the reports (bench-results/latest.txt).
 #
 # Environment knobs (defaults in brackets):
 #   FLEET_SERVER   server binary [.build/release/fleet-server]
 #   FLEET_EXECUTOR executor binary [.build/release/fleet-executor]
-#   BENCH_PARTS    which reports: "server", "executor" or both ["server executor"]
+#   BENCH_PARTS    which reports: "server", "executor", "inference" ["server executor inference"]
+#   INFERENCE_BENCH_ARGS extra arguments for bench/inference/run.py (e.g. "--runs 5000 --models mlp")
 #   EXECUTOR_BENCH_ARGS extra arguments for executorbench.py (e.g. "--skip ingest --runs 5")
 #   BENCH_DURATION seconds per measured throughput run [15]
 #   BENCH_CONNECTIONS  client connections for wrk and pgbench [32]
@@ -21,7 +23,7 @@ DURATION=${BENCH_DURATION:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OUT=$ROOT/bench-results/latest.txt
 EXECUTOR=${FLEET_EXECUTOR:-$ROOT/.build/release/fleet-executor}
-PARTS=${BENCH_PARTS:-server executor}
+PARTS=${BENCH_PARTS:-server executor inference}
 part() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 
@@ -133,9 +135,18 @@ if part executor; then
         ${STATIC_BUILD_SECONDS:+--static-build-seconds $STATIC_BUILD_SECONDS} ${EXECUTOR_BENCH_ARGS:-} \
         || { echo "bench: the executor part failed" >&2; FAILED=1; }
 fi
+if part inference; then
+    # The server is not involved: stop it first so that it does not share the machine with the timings.
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    [ -x "$EXECUTOR" ] || { echo "bench: $EXECUTOR is missing; run 'swift build -c release' (or 'make bench')" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    python3 "$ROOT/bench/inference/run.py" --fleet-executor "$EXECUTOR" ${INFERENCE_BENCH_ARGS:-} >"$WORK/inference-report.txt" \
+        || { echo "bench: the inference part failed" >&2; FAILED=1; }
+fi
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
-for report in "$WORK/server-report.txt" "$WORK/executor-report.txt"; do
+for report in "$WORK/server-report.txt" "$WORK/executor-report.txt" "$WORK/inference-report.txt"; do
     if [ -f "$report" ]; then
         if [ -s "$OUT" ]; then echo >>"$OUT"; fi
         cat "$report" >>"$OUT"
