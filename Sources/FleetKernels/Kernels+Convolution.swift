@@ -2,6 +2,7 @@ extension Kernels {
     /// Number of `Float`s of workspace `conv` needs for this geometry (0 for pointwise convolutions).
     public static func convWorkspaceCount(_ geometry: ConvolutionGeometry) -> Int {
         if Winograd.applies(geometry) { return Winograd.workspaceCount(geometry) }
+        if DirectConvolution.applies(geometry) { return DirectConvolution.workspaceCount(geometry) }
         return geometry.plane.isPointwise ? 0 : geometry.columnRows * geometry.plane.outputSize
     }
 
@@ -26,6 +27,10 @@ extension Kernels {
         precondition(g.isPointwise || workspace != nil || rows * pixels == 0, "conv: workspace missing")
         if Winograd.applies(geometry), let workspace {
             Winograd.conv(geometry, input: input, weights: weights, bias: bias, output: output, workspace: workspace)
+            return
+        }
+        if DirectConvolution.applies(geometry), let workspace {
+            DirectConvolution.conv(geometry, input: input, weights: weights, bias: bias, output: output, workspace: workspace)
             return
         }
         for image in 0..<geometry.batch {

@@ -29,6 +29,8 @@ import Testing
         Case(name: "kernel equals input", inC: 2, outC: 3, input: [4, 4], kernel: [4, 4]),
         Case(name: "pointwise strided", inC: 3, outC: 2, input: [7, 7], kernel: [1, 1], strides: [2, 2]),
         Case(name: "wide output tail", inC: 1, outC: 5, input: [3, 13], kernel: [1, 3]),
+        Case(name: "height stride only", batch: 2, inC: 2, outC: 5, input: [9, 10], kernel: [3, 2], strides: [3, 1],
+             dilations: [1, 2], padding: .explicit(begin: [2, 1], end: [0, 3])),
         // 3x3, unit strides, four or more channels per group: the Winograd path.
         Case(name: "winograd odd output asymmetric pads", inC: 5, outC: 6, input: [9, 11], kernel: [3, 3],
              padding: .explicit(begin: [1, 0], end: [2, 1])),
@@ -110,18 +112,21 @@ import Testing
                                         kernelSpatialShape: [1, 1])
         #expect(Kernels.convWorkspaceCount(g) == 0)
         #expect(Kernels.integerConvWorkspaceByteCount(g) == 0)
-        let padded = try ConvolutionGeometry(batch: 1, inputChannels: 3, outputChannels: 4, inputSpatialShape: [3, 3],
-                                             kernelSpatialShape: [3, 3], padding: .sameUpper)
-        #expect(Kernels.convWorkspaceCount(padded) == 3 * 9 * 9)
+        let strided = try ConvolutionGeometry(batch: 1, inputChannels: 3, outputChannels: 4, inputSpatialShape: [3, 3],
+                                              kernelSpatialShape: [3, 3], strides: [2, 2], padding: .sameUpper)
+        #expect(Kernels.convWorkspaceCount(strided) == 3 * 9 * 4)
     }
 
-    @Test func winogradCasesTakeTheWinogradPath() throws {
+    @Test func casesTakeTheIntendedPath() throws {
         for c in Self.cases {
             let g = try ConvolutionGeometry(
                 batch: c.batch, inputChannels: c.inC, outputChannels: c.outC, group: c.group,
                 inputSpatialShape: c.input, kernelSpatialShape: c.kernel, strides: c.strides, dilations: c.dilations,
                 padding: c.padding)
             #expect(Winograd.applies(g) == c.name.hasPrefix("winograd"), "\(c.name)")
+            // Every other non-pointwise case with unit width stride takes the direct path.
+            let direct = !c.name.hasPrefix("winograd") && !c.name.hasPrefix("pointwise") && (c.strides?.last ?? 1) == 1
+            #expect(DirectConvolution.applies(g) == direct, "\(c.name)")
         }
     }
 }
