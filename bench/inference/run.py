@@ -7,8 +7,8 @@ Builds the models with models.py (MLP 64-256-256-10, small CNN on 1x28x28, int8 
 model measures, in separate processes run one after the other:
   * onnxruntime, CPU provider, intra_op_num_threads=1, inter_op_num_threads=1, sequential;
   * FleetInference through `fleet-executor infer MODEL --input NAME=@FILE.json --repeat N`
-    (release build), which must print JSON with {"latency": {"median_us": .., "p99_us": ..}}
-    or a list "latencies_us".
+    (release build), which prints {"latency_ms": {"median", "p99", ...}}; other commands given
+    with --fleet-command may print {"latency": {"median_us", "p99_us"}} or a list "latencies_us".
 Latency per inference: median and p99 over --runs single-threaded runs after a warm-up. Peak RSS is
 the child process's maximum resident set (wait4). Targets: latency <= 1.5x onnxruntime on the MLP and
 the int8 MLP, <= 2x on the CNN; peak RSS below onnxruntime's.
@@ -78,10 +78,17 @@ def onnxruntime_child(model, inputs_dir, runs):
 def latency_from(output):
     """The latency summary from a runner's JSON output (the last JSON object printed)."""
     text = output.strip()
-    start = text.rfind("\n{")
-    document = json.loads(text if start < 0 else text[start + 1:]) if text.startswith("{") or start >= 0 else None
-    if document is None:
-        raise RuntimeError(f"no JSON in output: {text[-500:]}")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        try:  # Anything printed before: the document is the last line.
+            document = json.loads(text.splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            raise RuntimeError(f"no JSON document in output: {text[-500:]}") from None
+    latency_ms = document.get("latency_ms")
+    if isinstance(latency_ms, dict) and "median" in latency_ms:  # fleet-executor infer --repeat
+        return {"median_us": latency_ms["median"] * 1000, "p99_us": latency_ms["p99"] * 1000,
+                "runs": latency_ms.get("runs")}
     if "latencies_us" in document:
         samples = sorted(document["latencies_us"])
         return {"median_us": samples[len(samples) // 2], "p99_us": samples[len(samples) * 99 // 100], "runs": len(samples)}
