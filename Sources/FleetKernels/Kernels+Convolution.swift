@@ -1,5 +1,6 @@
 extension Kernels {
-    /// Number of `Float`s of workspace `conv` needs for this geometry (0 for pointwise convolutions).
+    /// Number of `Float`s of workspace `conv` needs for this geometry (0 for pointwise convolutions),
+    /// so that the caller can plan its memory once.
     public static func convWorkspaceCount(_ geometry: ConvolutionGeometry) -> Int {
         if Winograd.applies(geometry) { return Winograd.workspaceCount(geometry) }
         if DirectConvolution.applies(geometry) { return DirectConvolution.workspaceCount(geometry) }
@@ -7,6 +8,11 @@ extension Kernels {
     }
 
     /// Float convolution (ONNX `Conv`): NCHW input, OIHW weights, optional bias per output channel.
+    ///
+    /// 3x3 kernels with unit strides and dilations and four or more channels per group use Winograd's
+    /// F(2x2, 3x3) (results differ from direct summation by float rounding only); other convolutions
+    /// with unit width stride run directly over zero-padded planes; the rest unfold the input (im2col)
+    /// and multiply with `sgemm`.
     ///
     /// - Parameters:
     ///   - input: `geometry.inputCount` values.

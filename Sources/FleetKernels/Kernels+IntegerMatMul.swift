@@ -3,8 +3,8 @@ extension Kernels {
     ///
     /// `A` is `m x k` with row stride `lda`, `B` is `k x n` with row stride `ldb`, `C` is `m x n` with
     /// row stride `ldc` and is overwritten. `aZeroPoint` is per tensor or per row of `A` (`m` values),
-    /// `bZeroPoint` per tensor or per column of `B` (`n` values).
-    /// The caller owns every buffer; no allocation.
+    /// `bZeroPoint` per tensor or per column of `B` (`n` values). Zero points must lie in the range of
+    /// their operand's type, as ONNX requires. The caller owns every buffer; no allocation.
     public static func matMulInteger(
         m: Int, n: Int, k: Int,
         a: QuantizedPointer, lda: Int, aZeroPoint: QuantizationParameter<Int32> = .tensor(0),
@@ -21,8 +21,8 @@ extension Kernels {
     /// to `Y` with scale `aScale * bScale / yScale`, rounded half to even, plus `yZeroPoint`, saturated.
     ///
     /// `A` scales and zero points are per tensor or per row (`m` values); `B`'s per tensor or per
-    /// column (`n` values). `Y` is `m x n` with row stride `ldy` and is overwritten.
-    /// The caller owns every buffer; no allocation.
+    /// column (`n` values); zero points must lie in the range of their operand's type. `Y` is
+    /// `m x n` with row stride `ldy` and is overwritten. The caller owns every buffer; no allocation.
     public static func qlinearMatMul(
         m: Int, n: Int, k: Int,
         a: QuantizedPointer, lda: Int, aScale: QuantizationParameter<Float>, aZeroPoint: QuantizationParameter<Int32>,
