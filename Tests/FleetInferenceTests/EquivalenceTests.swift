@@ -29,8 +29,16 @@ import Testing
         var outputs: [OutputEntry]
     }
 
-    /// The generated models, made once for all tests of the suite.
-    static let generated: Result<(directory: URL, models: [ModelEntry]), GenerationFailure> = generate()
+    /// A generated model and its data files, read into memory.
+    struct GeneratedModel {
+        var entry: ModelEntry
+        var model: [UInt8]
+        var inputs: [[UInt8]]
+        var outputs: [[UInt8]]
+    }
+
+    /// The generated models, made once for all tests of the suite; the files are removed once read.
+    static let generated: Result<[GeneratedModel], GenerationFailure> = generate()
 
     struct GenerationFailure: Error, CustomStringConvertible {
         var description: String
@@ -38,12 +46,13 @@ import Testing
 
     static let modelNames = ["mlp", "cnn", "mlp_int8", "broadcast"]
 
-    static func generate() -> Result<(directory: URL, models: [ModelEntry]), GenerationFailure> {
+    static func generate() -> Result<[GeneratedModel], GenerationFailure> {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("bench/inference/models.py")
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("fleet-equivalence-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, "--out", directory.path]
@@ -62,28 +71,33 @@ import Testing
                 description: "python3 \(script.path) failed with status \(process.terminationStatus): \(message)"))
         }
         do {
-            let manifest = try Data(contentsOf: directory.appendingPathComponent("manifest.json"))
-            return .success((directory, try JSONDecoder().decode([ModelEntry].self, from: manifest)))
+            func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: directory.appendingPathComponent(path))) }
+            let manifest = try JSONDecoder().decode([ModelEntry].self, from: Data(bytes("manifest.json")))
+            return .success(try manifest.map { entry in
+                GeneratedModel(
+                    entry: entry, model: try bytes("\(entry.name).onnx"),
+                    inputs: try entry.inputs.indices.map { try bytes("\(entry.name)/input_\($0).pb") },
+                    outputs: try entry.outputs.indices.map { try bytes("\(entry.name)/output_\($0).pb") })
+            })
         } catch {
-            return .failure(GenerationFailure(description: "unreadable manifest from models.py: \(error)"))
+            return .failure(GenerationFailure(description: "unreadable output of models.py: \(error)"))
         }
     }
 
-    /// A serialized `TensorProto` file and the name stored in it.
-    static func tensor(at url: URL) throws -> (name: String, tensor: Tensor) {
-        let proto = try Onnx_TensorProto(serializedBytes: Array(try Data(contentsOf: url)))
-        return (proto.name, try Tensor(proto: proto, context: url.lastPathComponent))
+    /// A serialized `TensorProto` and the name stored in it.
+    static func tensor(_ bytes: [UInt8]) throws -> (name: String, tensor: Tensor) {
+        let proto = try Onnx_TensorProto(serializedBytes: bytes)
+        return (proto.name, try Tensor(proto: proto, context: "tensor \(proto.name)"))
     }
 
     @Test(arguments: modelNames)
     func outputsMatchOnnxruntime(_ name: String) throws {
-        let (directory, models) = try Self.generated.get()
-        let entry = try #require(models.first { $0.name == name }, "models.py made no model \(name)")
-        let model = try Model(bytes: Array(try Data(contentsOf: directory.appendingPathComponent("\(name).onnx"))))
-        let session = try InferenceSession(model: model)
+        let generated = try #require(try Self.generated.get().first { $0.entry.name == name }, "models.py made no model \(name)")
+        let entry = generated.entry
+        let session = try InferenceSession(model: try Model(bytes: generated.model))
         var inputs: [String: Tensor] = [:]
-        for index in entry.inputs.indices {
-            let input = try Self.tensor(at: directory.appendingPathComponent("\(name)/input_\(index).pb"))
+        for bytes in generated.inputs {
+            let input = try Self.tensor(bytes)
             inputs[input.name] = input.tensor
         }
         // Twice: the second run reuses the planned memory and must give the same answer.
@@ -93,7 +107,7 @@ import Testing
         #expect(outputs.map(\.name) == entry.outputs.map(\.name))
 
         for (index, expected) in entry.outputs.enumerated() {
-            let reference = try Self.tensor(at: directory.appendingPathComponent("\(name)/output_\(index).pb")).tensor
+            let reference = try Self.tensor(generated.outputs[index]).tensor
             let actual = try #require(outputs.first { $0.name == expected.name }?.tensor, "no output \(expected.name)")
             #expect(actual.elementType == reference.elementType, "\(name).\(expected.name) element type")
             #expect(actual.shape == reference.shape, "\(name).\(expected.name) shape")
@@ -115,7 +129,6 @@ import Testing
     }
 
     @Test func everyModelIsGenerated() throws {
-        let (_, models) = try Self.generated.get()
-        #expect(models.map(\.name).sorted() == Self.modelNames.sorted())
+        #expect(try Self.generated.get().map(\.entry.name).sorted() == Self.modelNames.sorted())
     }
 }
