@@ -60,16 +60,23 @@ final class WakeSignal: @unchecked Sendable {
         condition.deallocate()
     }
 
-    /// Sleeps up to `seconds`; returns early (and at once from then on) after `signal()`.
+    /// Sleeps up to `seconds` (`.infinity`: until signalled); returns early, and at once from then on,
+    /// after `signal()`.
     func wait(seconds: Double) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let total = Double(deadline.tv_sec) + Double(deadline.tv_nsec) / 1e9 + max(0, seconds)
-        deadline.tv_sec = Int(total)
-        deadline.tv_nsec = Int((total - Double(Int(total))) * 1e9)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let total = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + max(0, seconds.isNaN ? 0 : seconds)
+        // Past about 30 years from boot (or infinity) the deadline does not fit a timespec: wait untimed.
+        let deadline: timespec? = total < 1e9
+            ? timespec(tv_sec: Int(total), tv_nsec: min(999_999_999, Int((total - total.rounded(.down)) * 1e9)))
+            : nil
         pthread_mutex_lock(mutex)
         while !signalled {
-            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+            if var deadline {
+                if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+            } else {
+                pthread_cond_wait(condition, mutex)
+            }
         }
         pthread_mutex_unlock(mutex)
     }
