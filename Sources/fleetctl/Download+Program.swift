@@ -39,14 +39,8 @@ extension Fleetctl.Download {
                 return
             }
             let path = try file ?? { let found = try client.program(program); return "\(found.name)-\(found.version).o" }()
-            let progressLine = TransferProgressLine.forTerminal(.download, label: "downloading \(path)")
-            let size: Int64
-            do {
-                size = try client.downloadProgramObject(program, toFile: path, progress: progressLine.map { line in { line.update($0) } })
-                progressLine?.finish()
-            } catch {
-                progressLine?.finish()
-                throw error
+            let size = try TransferProgressLine.showing(.download, label: "downloading \(path)") { progress in
+                try client.downloadProgramObject(program, toFile: path, progress: progress)
             }
             globals.printer.confirm("saved \(path) (\(ByteCount.format(size)))",
                                     value: ["id": program.json, "path": .string(path), "size": .int(size)] as JSON)

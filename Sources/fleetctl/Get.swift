@@ -3,7 +3,7 @@ import ArgumentParser
 extension Fleetctl {
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show devices, commands, programs, telemetry, enrolment tokens and API tokens.",
+            abstract: "Show devices, commands, programs, models, telemetry, enrolment tokens and API tokens.",
             discussion: """
                 Lists print a table (or, with -o json, the API's page: {"items": [...], "next_cursor": ...}); \
                 --all follows next_cursor to the last page.
@@ -14,9 +14,10 @@ extension Fleetctl {
                   fleetctl get commands 5f0c… --state failed
                   fleetctl -o yaml get command 9a1e…
                   fleetctl get programs --name syscall-count
+                  fleetctl get model anomaly@1.0.0
                   fleetctl get telemetry 5f0c… syscalls_total --since 30m --agg rate --plot
                 """,
-            subcommands: [GetDevices.self, GetDevice.self, GetCommands.self, GetCommand.self, GetPrograms.self, GetProgram.self,
+            subcommands: [GetDevices.self, GetDevice.self, GetCommands.self, GetCommand.self, GetPrograms.self, GetProgram.self, GetModels.self, GetModel.self,
                           GetTelemetry.self, GetEnrollmentTokens.self, GetTokens.self]
         )
     }

@@ -14,9 +14,12 @@ final class TransferProgressLine {
     private var latest = TransferProgress()
     private var drew = false
 
-    /// Nil when stderr is not a terminal.
-    static func forTerminal(_ direction: Direction, label: String) -> TransferProgressLine? {
-        Terminal.stderrIsTTY ? TransferProgressLine(direction, label: label) : nil
+    /// Runs `transfer` with a progress line labelled `label` on stderr when it is a terminal, ending the line
+    /// however the transfer ends; `transfer` gets the callback to hand to the client (nil without a terminal).
+    static func showing<T>(_ direction: Direction, label: String, _ transfer: (((TransferProgress) -> Void)?) throws -> T) rethrows -> T {
+        let line = Terminal.stderrIsTTY ? TransferProgressLine(direction, label: label) : nil
+        defer { line?.finish() }
+        return try transfer(line.map { line in { line.update($0) } })
     }
 
     private init(_ direction: Direction, label: String) {

@@ -10,7 +10,7 @@ import Testing
 /// ONNX models built for the tests.
 enum ModelFixtures {
     /// `mlp`: Gemm then Relu, `input` float32[batch, 4] -> `score` float32[batch, 3], opset 14; `VARIANT` sets
-    /// the bias, so the bytes differ. `unsupported`: Trilu then Einsum, which the runtime does not implement.
+    /// the bias, so the bytes differ. `unsupported`: Einsum and NonMaxSuppression, which the runtime does not implement.
     static let script = """
         import sys
         import numpy as np
@@ -31,9 +31,10 @@ enum ModelFixtures {
             save([helper.make_node("Gemm", ["input", "weight", "bias"], ["hidden"]), helper.make_node("Relu", ["hidden"], ["score"])],
                  [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["batch", 3])], [weight, bias])
         elif kind == "unsupported":
-            save([helper.make_node("Trilu", ["input"], ["upper"]),
-                  helper.make_node("Einsum", ["upper", "upper"], ["score"], equation="ij,ij->ij")],
-                 [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["batch", 4])])
+            save([helper.make_node("Einsum", ["input", "input"], ["score"], equation="ij,ij->ij"),
+                  helper.make_node("NonMaxSuppression", ["input", "input"], ["selected"])],
+                 [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["batch", 4]),
+                  helper.make_tensor_value_info("selected", TensorProto.INT64, [None, 3])])
         """
 
     static func model(_ kind: String, variant: Int = 0) throws -> URL {
@@ -133,7 +134,7 @@ extension TestServer {
             ("a truncated model", try ProgramFixtures.file(named: "truncated", bytes: Array(valid.prefix(valid.count * 2 / 3))),
              nil, ["model: not a valid ONNX model"]),
             ("an eBPF object", try ProgramFixtures.counterObject(), nil, ["model: not a valid ONNX model"]),
-            ("unsupported operators", try ModelFixtures.model("unsupported"), nil, ["2 unsupported operators: Einsum, Trilu"]),
+            ("unsupported operators", try ModelFixtures.model("unsupported"), nil, ["2 unsupported operators: Einsum, NonMaxSuppression"]),
             ("metadata that is not an object", try ModelFixtures.model("mlp", variant: 1), "[1, 2]", ["metadata must be a JSON object"]),
             ("metadata that is not JSON", try ModelFixtures.model("mlp", variant: 2), "{input", ["metadata is not valid JSON"]),
         ]

@@ -3,9 +3,6 @@ import FleetCore
 import FleetJSON
 
 extension FleetClient {
-    /// How long an upload or download may make no progress before it fails.
-    public static let transferStallTimeout: Duration = .seconds(120)
-
     /// Uploads a program object with `POST /v1/programs`, streaming the file from disk.
     ///
     /// Blocks the calling thread; `progress` runs on it while bytes move.
@@ -15,11 +12,8 @@ extension FleetClient {
     ///   `.http` for the server's refusals (409 for an existing name@version, 422 for an invalid object or manifest).
     public func uploadProgram(_ program: NewProgram, timeout: Duration = .seconds(3600),
                               progress: ((TransferProgress) -> Void)? = nil) throws -> RegisteredProgram {
-        try Self.checkReadableFile(program.objectPath)
-        let transport = try streamingTransport(for: "upload a program")
-        let request = HTTPRequest(method: .post, url: configuration.server + "/v1/programs", headers: requestHeaders(), timeout: timeout)
-        let response = try transport.send(request, form: program.form, stallTimeout: Self.transferStallTimeout, progress: progress)
-        let answer = try answer(response, what: "POST /v1/programs")
+        let answer = try uploadForm(program.form, streaming: program.objectPath, to: "/v1/programs", what: "upload a program",
+                                    timeout: timeout, progress: progress)
         return try APIObject.decode(answer.json, what: answer.what, RegisteredProgram.init(api:))
     }
 
@@ -52,19 +46,7 @@ extension FleetClient {
     public func downloadProgramObject(_ id: RegisteredProgram.ID, timeout: Duration = .seconds(3600),
                                       progress: ((TransferProgress) -> Void)? = nil,
                                       into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
-        let transport = try streamingTransport(for: "download a program")
-        var headers = requestHeaders()
-        headers[0] = ("Accept", "application/octet-stream, application/problem+json")
-        let request = HTTPRequest(method: .get, url: configuration.server + "/v1/programs/\(id)/object", headers: headers, timeout: timeout)
-        var received: Int64 = 0
-        let response = try transport.receive(request, stallTimeout: Self.transferStallTimeout, progress: progress) { bytes in
-            received += Int64(bytes.count)
-            try sink(bytes)
-        }
-        guard (200..<300).contains(response.status) else {
-            throw FleetClientError.fromResponse(status: response.status, body: response.body)
-        }
-        return received
+        try download("/v1/programs/\(id)/object", what: "download a program", timeout: timeout, progress: progress, into: sink)
     }
 
     /// Downloads a program's object into `path`, through a temporary file in the same directory that
@@ -73,22 +55,6 @@ extension FleetClient {
     @discardableResult
     public func downloadProgramObject(_ id: RegisteredProgram.ID, toFile path: String, timeout: Duration = .seconds(3600),
                                       progress: ((TransferProgress) -> Void)? = nil) throws -> Int64 {
-        let file = try PartialFile(replacing: path)
-        let count = try downloadProgramObject(id, timeout: timeout, progress: progress) { try file.write($0) }
-        try file.commit()
-        return count
-    }
-
-    static func checkReadableFile(_ path: String) throws {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw FleetClientError(kind: .invalidConfiguration, title: "cannot read \(path)", detail: String(cString: strerror(errno)))
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw FleetClientError(kind: .invalidConfiguration, title: "cannot upload \(path)", detail: "not a regular file")
-        }
-        guard access(path, R_OK) == 0 else {
-            throw FleetClientError(kind: .invalidConfiguration, title: "cannot read \(path)", detail: String(cString: strerror(errno)))
-        }
+        try download("/v1/programs/\(id)/object", what: "download a program", toFile: path, timeout: timeout, progress: progress)
     }
 }

@@ -89,15 +89,7 @@ public struct NewProgram: Sendable, Equatable {
     /// The upload's body: `name`, `version`, `object` (the file, as `application/octet-stream`), then
     /// `manifest` (`application/json`) and `signature` when given.
     public var form: MultipartForm {
-        var form = MultipartForm()
-        form.append("name", text: name)
-        form.append("version", text: version)
-        let filename = objectPath.split(separator: "/").last.map(String.init) ?? objectPath
-        form.append("object", filePath: objectPath, filename: filename, contentType: "application/octet-stream")
-        if let manifest {
-            form.append("manifest", bytes: manifest.serializedBytes(), filename: "manifest.json", contentType: "application/json")
-        }
-        if let signature { form.append("signature", text: signature) }
-        return form
+        MultipartForm.registryUpload(name: name, version: version, fileField: "object", filePath: objectPath,
+                                     documentField: "manifest", document: manifest, signature: signature)
     }
 }
