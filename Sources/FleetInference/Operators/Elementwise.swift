@@ -53,6 +53,9 @@ enum ElementwiseOperators {
         }
         guard a.type == b.type else { throw OpError("input types differ: \(a.type.rawValue) and \(b.type.rawValue)") }
         let broadcast = try Broadcast(try legacyShapes(context, a.shape, b.shape))
+        if a.type == .float32, let kernel = FloatArithmetic.kernel(op, broadcast) {
+            return PlannedNode(outputs: [ValueSpec(type: .float32, shape: broadcast.shape)], kernel: kernel)
+        }
         let fmod = try context.int("fmod", default: 0) != 0
         struct Visit: NumericVisitor {
             let op: String, broadcast: Broadcast, fmod: Bool
@@ -166,5 +169,54 @@ private struct PowerVisitor<Base: NumericElement>: NumericVisitor {
             return ElementwiseKernels.binary(broadcast, Base.self, Base.self, Base.self) { Base.power($0, $1) }
         }
         return ElementwiseKernels.binary(broadcast, Base.self, E.self, Base.self) { Base(double: realPow($0.double, $1.double)) }
+    }
+}
+
+/// float32 Add, Sub, Mul and Div with the operation chosen outside the loops, so they vectorise.
+enum FloatArithmetic {
+    enum Operation { case add, subtract, multiply, divide }
+
+    static func kernel(_ op: String, _ broadcast: Broadcast) -> Kernel? {
+        let operation: Operation
+        switch op {
+        case "Add": operation = .add
+        case "Sub": operation = .subtract
+        case "Mul": operation = .multiply
+        case "Div": operation = .divide
+        default: return nil
+        }
+        let sameShape = broadcast.strides.allSatisfy { $0 == contiguousStrides(broadcast.shape) }
+        let count = broadcast.count
+        return { inputs, outputs in
+            let a = typed(inputs[0], Float.self), b = typed(inputs[1], Float.self), out = typed(outputs[0], Float.self)
+            if sameShape {
+                apply(operation, a, 1, b, 1, out, count)
+                return
+            }
+            broadcast.forEachRun { o, offsets, n, strides in
+                apply(operation, a + offsets[0], strides[0], b + offsets[1], strides[1], out + o, n)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func apply(_ operation: Operation, _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+                      _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch (sa, sb) {
+        case (1, 1): loop(operation, n) { i in (a[i], b[i]) } store: { out[$0] = $1 }
+        case (1, 0): let y = b[0]; loop(operation, n) { i in (a[i], y) } store: { out[$0] = $1 }
+        case (0, 1): let x = a[0]; loop(operation, n) { i in (x, b[i]) } store: { out[$0] = $1 }
+        default: loop(operation, n) { i in (a[i * sa], b[i * sb]) } store: { out[$0] = $1 }
+        }
+    }
+
+    @inline(__always)
+    static func loop(_ operation: Operation, _ n: Int, _ load: (Int) -> (Float, Float), store: (Int, Float) -> Void) {
+        switch operation {
+        case .add: for i in 0..<n { let (x, y) = load(i); store(i, x + y) }
+        case .subtract: for i in 0..<n { let (x, y) = load(i); store(i, x - y) }
+        case .multiply: for i in 0..<n { let (x, y) = load(i); store(i, x * y) }
+        case .divide: for i in 0..<n { let (x, y) = load(i); store(i, x / y) }
+        }
     }
 }

@@ -54,6 +54,16 @@ enum QuantizationOperators {
             { inputs, outputs in
                 let x = typed(inputs[0], Float.self), scales = typed(inputs[1], Float.self), y = typed(outputs[0], Q.self)
                 let zeros = inputs.count > 2 ? inputs[2].map { typed($0, Q.self) } : nil
+                if layout.count == 1 {
+                    // Per-tensor: everything but the rounding hoisted out of a loop that vectorises.
+                    let scale = scales[0], zero = Float(zeros.map { Int($0[0]) } ?? 0)
+                    let low = Float(Q.min), high = Float(Q.max)
+                    for i in 0..<count {
+                        let value = (x[i] / scale).rounded(.toNearestOrEven) + zero
+                        y[i] = Q(truncatingIfNeeded: Int32(value.isNaN ? zero : Swift.min(Swift.max(value, low), high)))
+                    }
+                    return
+                }
                 for i in 0..<count {
                     let c = layout.index(i)
                     let zero = zeros.map { Int($0[c]) } ?? 0
