@@ -79,19 +79,24 @@ enum DirectConvolution {
             while ow < g.outputWidth {
                 var c0 = initial.0, c1 = initial.1, c2 = initial.2, c3 = initial.3
                 var tap = 0
-                for channel in 0..<inputChannels {
-                    let base = top + channel * plane.count + ow
-                    for kh in 0..<g.kernelHeight {
-                        let row = base + kh * g.dilationHeight * plane.width
-                        for kw in 0..<g.kernelWidth {
-                            let v: V = (row + kw * g.dilationWidth).vector()
+                var channelStart = top + ow
+                let rowStep = g.dilationHeight * plane.width
+                for _ in 0..<inputChannels {
+                    var row = channelStart
+                    for _ in 0..<g.kernelHeight {
+                        var p = row
+                        for _ in 0..<g.kernelWidth {
+                            let v: V = p.vector()
                             c0 += V(repeating: w0[tap]) * v
                             c1 += V(repeating: w1[tap]) * v
                             c2 += V(repeating: w2[tap]) * v
                             c3 += V(repeating: w3[tap]) * v
                             tap += 1
+                            p += g.dilationWidth
                         }
+                        row += rowStep
                     }
+                    channelStart += plane.count
                 }
                 let count = min(8, g.outputWidth - ow)
                 let out = output + oh * g.outputWidth + ow
