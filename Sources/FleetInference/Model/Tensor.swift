@@ -24,11 +24,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         }
         self.elementType = T.tensorElementType
         self.shape = shape
-        if T.self == Bool.self {
-            self.bytes = values.map { ($0 as! Bool) ? 1 : 0 }
-        } else {
-            self.bytes = values.withUnsafeBytes { Array($0) }
-        }
+        // Bool is stored as one byte holding 0 or 1, the layout of the bool element type.
+        self.bytes = values.withUnsafeBytes { Array($0) }
     }
 
     /// A tensor of `elementType` from values given as doubles (for JSON).

@@ -64,6 +64,9 @@ enum CastOperators {
             }
             return try target.dispatch(Visit(count: count))
         }
+        if let kernel = try source.dispatchInteger(IntegerSourceVisitor(target: target, count: count)), let kernel {
+            return kernel
+        }
         struct Outer: NumericVisitor {
             let target: TensorElementType, count: Int
             func visit<S: NumericElement>(_: S.Type) throws(OpError) -> Kernel {
@@ -77,39 +80,44 @@ enum CastOperators {
 private struct CastVisitor<Source: NumericElement>: NumericVisitor {
     let count: Int
     func visit<Target: NumericElement>(_: Target.Type) throws(OpError) -> Kernel {
-        if let integer = Source.self as? any FixedWidthInteger.Type, let _ = Target.self as? any FixedWidthInteger.Type {
-            _ = integer
-            return ElementwiseKernels.unary(count: count, Source.self, Target.self) { value in
-                integerCast(value, to: Target.self)
-            }
-        }
-        return ElementwiseKernels.unary(count: count, Source.self, Target.self) { Target(double: $0.double) }
+        ElementwiseKernels.unary(count: count, Source.self, Target.self) { Target(double: $0.double) }
     }
 }
 
-/// Wrapping conversion between integer types (through their 64-bit two's complement patterns).
-private func integerCast<S: NumericElement, T: NumericElement>(_ value: S, to: T.Type) -> T {
-    let bits: Int64
-    switch value {
-    case let v as Int64: bits = v
-    case let v as UInt64: bits = Int64(bitPattern: v)
-    case let v as Int32: bits = Int64(v)
-    case let v as UInt32: bits = Int64(v)
-    case let v as Int16: bits = Int64(v)
-    case let v as UInt16: bits = Int64(v)
-    case let v as Int8: bits = Int64(v)
-    case let v as UInt8: bits = Int64(v)
-    default: bits = 0
+/// Conversions between integer types wrap, like numpy's `astype`.
+private struct IntegerCastVisitor<Source: NumericElement & FixedWidthInteger>: IntegerVisitor {
+    let count: Int
+    func visit<Target: NumericElement & FixedWidthInteger>(_: Target.Type) throws(OpError) -> Kernel {
+        ElementwiseKernels.unary(count: count, Source.self, Target.self) { Target(truncatingIfNeeded: $0) }
     }
-    switch T.self {
-    case is Int64.Type: return bits as! T
-    case is UInt64.Type: return UInt64(bitPattern: bits) as! T
-    case is Int32.Type: return Int32(truncatingIfNeeded: bits) as! T
-    case is UInt32.Type: return UInt32(truncatingIfNeeded: bits) as! T
-    case is Int16.Type: return Int16(truncatingIfNeeded: bits) as! T
-    case is UInt16.Type: return UInt16(truncatingIfNeeded: bits) as! T
-    case is Int8.Type: return Int8(truncatingIfNeeded: bits) as! T
-    case is UInt8.Type: return UInt8(truncatingIfNeeded: bits) as! T
-    default: return T(double: Double(bits))
+}
+
+private struct IntegerSourceVisitor: IntegerVisitor {
+    let target: TensorElementType, count: Int
+    func visit<Source: NumericElement & FixedWidthInteger>(_: Source.Type) throws(OpError) -> Kernel? {
+        try target.dispatchInteger(IntegerCastVisitor<Source>(count: count))
+    }
+}
+
+/// A computation generic over the integer element types.
+protocol IntegerVisitor {
+    associatedtype Output
+    func visit<T: NumericElement & FixedWidthInteger>(_ type: T.Type) throws(OpError) -> Output
+}
+
+extension TensorElementType {
+    /// Calls `visitor` with the Swift type of an integer element type, nil for floats and bool.
+    func dispatchInteger<V: IntegerVisitor>(_ visitor: V) throws(OpError) -> V.Output? {
+        switch self {
+        case .int8: try visitor.visit(Int8.self)
+        case .uint8: try visitor.visit(UInt8.self)
+        case .int16: try visitor.visit(Int16.self)
+        case .uint16: try visitor.visit(UInt16.self)
+        case .int32: try visitor.visit(Int32.self)
+        case .uint32: try visitor.visit(UInt32.self)
+        case .int64: try visitor.visit(Int64.self)
+        case .uint64: try visitor.visit(UInt64.self)
+        case .float32, .float64, .bool: nil
+        }
     }
 }

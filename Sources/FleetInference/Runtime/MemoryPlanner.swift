@@ -31,7 +31,8 @@ struct MemoryPlanner {
             let size = max(round(interval.byteCount), alignment)
             var chosen: Int?
             for (position, block) in free.enumerated() where block.size >= size {
-                if chosen == nil || block.size < free[chosen!].size { chosen = position }
+                if let best = chosen, free[best].size <= block.size { continue }
+                chosen = position
             }
             let offset: Int
             if let position = chosen {

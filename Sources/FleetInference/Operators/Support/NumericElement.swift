@@ -124,11 +124,20 @@ extension TensorElementType {
     }
 }
 
-/// Reads scalars of a known type from a raw buffer.
+/// Reads scalars of a known type from a raw buffer. Every buffer is 64-byte aligned and holds
+/// elements of the planned type; operators read an optional input only after checking it is present
+/// (an absent one maps to a shared empty buffer, never dereferenced).
 @inline(__always) func typed<T>(_ pointer: UnsafeRawPointer?, _: T.Type) -> UnsafePointer<T> {
-    // Every buffer is 64-byte aligned and holds elements of the planned type.
-    (pointer ?? UnsafeRawPointer(bitPattern: MemoryLayout<T>.alignment)!).assumingMemoryBound(to: T.self)
+    (pointer ?? UnsafeRawPointer(absentInput)).assumingMemoryBound(to: T.self)
 }
+
+/// Zeroed bytes standing in for an omitted optional input; never written after initialisation, so
+/// sharing it between threads is safe.
+nonisolated(unsafe) let absentInput: UnsafeMutableRawPointer = {
+    let pointer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+    pointer.initializeMemory(as: UInt8.self, repeating: 0, count: 64)
+    return pointer
+}()
 
 @inline(__always) func typed<T>(_ pointer: UnsafeMutableRawPointer, _: T.Type) -> UnsafeMutablePointer<T> {
     pointer.assumingMemoryBound(to: T.self)
