@@ -21,8 +21,15 @@ version=$(sed -n '/"identity" : "swift-protobuf"/,/}/s/.*"version" : "\([^"]*\)"
 version=${version:-1.39.0}
 source_dir="$scratch/swift-protobuf"
 if [ ! -d "$source_dir" ]; then
-    url=${SWIFT_PROTOBUF_URL:-https://github.com/apple/swift-protobuf.git}
-    git clone --quiet --depth 1 --branch "$version" "$url" "$source_dir"
+    # Prefer a checkout SwiftPM already made (works offline); otherwise clone the tag.
+    checkout=$(ls -d "$root"/.build*/checkouts/swift-protobuf 2>/dev/null | head -n 1)
+    if [ -n "$checkout" ]; then
+        git clone --quiet "$checkout" "$source_dir"
+        git -C "$source_dir" checkout --quiet "$version"
+    else
+        url=${SWIFT_PROTOBUF_URL:-https://github.com/apple/swift-protobuf.git}
+        git clone --quiet --depth 1 --branch "$version" "$url" "$source_dir"
+    fi
 fi
 (cd "$source_dir" && swift build --product protoc-gen-swift --scratch-path "$scratch/scratch")
 plugin="$scratch/scratch/debug/protoc-gen-swift"
