@@ -17,10 +17,18 @@ enum ShapeOperators {
                 }
             }
             let bytes = x.byteCount, count = x.count
-            let outputs = context.node.outputs.count > 1 ? [x, ValueSpec(type: .bool, shape: x.shape)] : [x]
+            // The mask is bool from opset 10, of the input's type before.
+            let maskType: TensorElementType = context.opset >= 10 ? .bool : x.type
+            let one = try? Tensor(elementType: maskType, shape: [], doubles: [1])
+            let pattern = one?.bytes ?? [1]
+            let outputs = context.node.outputs.count > 1 ? [x, ValueSpec(type: maskType, shape: x.shape)] : [x]
             return PlannedNode(outputs: outputs) { inputs, outputs in
                 if let source = inputs[0], bytes > 0 { outputs[0].copyMemory(from: source, byteCount: bytes) }
-                if outputs.count > 1 { outputs[1].initializeMemory(as: UInt8.self, repeating: 1, count: count) }
+                guard outputs.count > 1 else { return }
+                pattern.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
+                    for i in 0..<count { (outputs[1] + i * raw.count).copyMemory(from: base, byteCount: raw.count) }
+                }
             }
         },
         "Reshape": OperatorDefinition(shapeInputs: [1]) { context throws(OpError) in
