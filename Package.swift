@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -12,7 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // No default traits: BinaryDelimitedStreams imports Foundation, which the executor must not link.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         // C shims: module.modulemap + shim.h only.
@@ -47,7 +48,7 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "CCurl"]),
         .target(name: "FleetExecutor", dependencies: [
-            "FleetCore", "FleetJSON", "FleetClient", "FleetBPF",
+            "FleetCore", "FleetJSON", "FleetClient", "FleetBPF", "FleetInference",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -71,7 +72,7 @@ let package = Package(
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
         .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
         .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),
-        .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"]),
+        .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON", "FleetInference"]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetServerTests", dependencies: [
             "FleetServer", "FleetClient", "FleetCore", "FleetJSON", "FleetPostgres",

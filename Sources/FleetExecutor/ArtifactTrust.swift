@@ -2,6 +2,7 @@ import Crypto
 import FoundationEssentials
 import Glibc
 import FleetCore
+import FleetJSON
 
 /// Checks downloaded program objects: the SHA-256 always, and an Ed25519 signature when trusted keys are
 /// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
@@ -33,25 +34,37 @@ public struct ArtifactTrust: Sendable {
         }
     }
 
+    /// Decodes a registry signature: base64 (padding optional) of 64 bytes.
+    /// - Throws: `JSONError` at `path` otherwise.
+    public static func signature(base64 text: String, path: String) throws -> [UInt8] {
+        var padded = text.trimmed
+        while padded.count % 4 != 0 { padded += "=" }
+        guard let data = Data(base64Encoded: padded), data.count == 64 else {
+            throw JSONError(path: path, message: "must be a base64-encoded 64-byte Ed25519 signature")
+        }
+        return [UInt8](data)
+    }
+
     /// Whether signatures are required.
     public var requiresSignature: Bool { !keys.isEmpty }
 
+    /// - Parameter kind: what the bytes are, for messages (`program`, `model`).
     /// - Throws: `ExecutorError` when the bytes do not hash to `digest`, or when a signature is required and
     ///   missing or not made by any trusted key.
-    public func verify(_ bytes: [UInt8], digest: ArtifactDigest, signature: [UInt8]?) throws {
+    public func verify(_ bytes: [UInt8], digest: ArtifactDigest, signature: [UInt8]?, kind: String = "program") throws {
         let actual = ArtifactDigest(bytes: Array(SHA256.hash(data: bytes)))
         guard actual == digest else {
-            throw ExecutorError("the downloaded object's SHA-256 is \(actual), not the expected \(digest); refusing to load it")
+            throw ExecutorError("the downloaded \(kind)'s SHA-256 is \(actual), not the expected \(digest); refusing to load it")
         }
         guard requiresSignature else { return }
         guard let signature else {
-            throw ExecutorError("this executor requires signed programs and the command carries no signature")
+            throw ExecutorError("this executor requires signed \(kind)s and the command carries no signature")
         }
         let signed = keys.contains { raw in
             (try? Curve25519.Signing.PublicKey(rawRepresentation: raw))?.isValidSignature(Data(signature), for: Data(digest.bytes)) ?? false
         }
         guard signed else {
-            throw ExecutorError("the program's signature was not made by any trusted key; refusing to load it")
+            throw ExecutorError("the \(kind)'s signature was not made by any trusted key; refusing to load it")
         }
     }
 }

@@ -2,41 +2,46 @@ import FoundationEssentials
 import Glibc
 import FleetJSON
 
-/// The deployments this executor made, kept in `<state>/programs`: `<name>.json` holds the normalised load
-/// request (program id, sha256, manifest, attach, rodata) and `<name>.o` the verified object, so that a
-/// restarted executor adopts the pins, and one started after a reboot (pins gone) loads the object again
-/// without the server.
-struct ProgramRecordStore: Sendable {
+/// The deployments this executor made, one folder per kind in the state directory (`programs`, `models`):
+/// `<name>.json` holds the normalised request of the command that made it and `<name>.<extension>` the
+/// verified artifact, so that a restarted executor brings the deployment back without the server (programs
+/// adopt their pins, or load the kept object again after a reboot; models load the kept file).
+struct DeploymentRecordStore: Sendable {
     struct Record: Sendable {
         let name: String
         let request: JSON
     }
 
     let directory: URL
+    private let artifactExtension: String
 
-    init(state: StateDirectory) throws {
-        directory = state.file("programs")
+    /// - Parameters:
+    ///   - folder: the folder under the state directory, created 0700 when missing.
+    ///   - artifactExtension: the kept artifact's file extension (`o`, `onnx`).
+    init(state: StateDirectory, folder: String, artifactExtension: String) throws {
+        directory = state.file(folder)
+        self.artifactExtension = artifactExtension
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    /// Writes the object first, then the request, so a request on disk always has its object.
-    func save(_ request: ProgramLoadRequest, object: [UInt8]) throws {
-        try StateDirectory.writeAtomically(object, to: objectFile(request.name))
-        try StateDirectory.writeAtomically(Array(request.json.prettyPrinted().utf8), to: requestFile(request.name))
+    /// Writes the artifact first, then the request, so a request on disk always has its artifact.
+    func save(_ name: String, request: JSON, artifact: [UInt8]) throws {
+        try StateDirectory.writeAtomically(artifact, to: artifactFile(name))
+        try StateDirectory.writeAtomically(Array(request.prettyPrinted().utf8), to: requestFile(name))
     }
 
     func remove(_ name: String) {
         try? FileManager.default.removeItem(at: requestFile(name))
-        try? FileManager.default.removeItem(at: objectFile(name))
+        try? FileManager.default.removeItem(at: artifactFile(name))
     }
 
     func contains(_ name: String) -> Bool {
         FileManager.default.fileExists(atPath: requestFile(name).path)
     }
 
-    func object(_ name: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: objectFile(name).path) else {
-            throw ExecutorError("the kept object of '\(name)' is missing from \(directory.path)")
+    func artifact(_ name: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: artifactFile(name).path) else {
+            throw ExecutorError("the kept artifact of '\(name)' is missing from \(directory.path)")
         }
         return [UInt8](data)
     }
@@ -57,5 +62,5 @@ struct ProgramRecordStore: Sendable {
     }
 
     private func requestFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).json") }
-    private func objectFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).o") }
+    private func artifactFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).\(artifactExtension)") }
 }

@@ -2,10 +2,11 @@ import FleetBPF
 
 /// Wires the command handlers and telemetry sources that need more than the core executor.
 public enum ExecutorAssembly {
-    /// Installs the program manager (`program.load`, `program.replace`, `program.unload`, map exports) and
-    /// brings back the programs recorded in `state`.
-    /// - Parameter trustedKeyFiles: Ed25519 public keys (`--trusted-key`); when any is given, only objects
-    ///   signed by one of them load.
+    /// Installs the program manager (`program.load`, `program.replace`, `program.unload`, map exports) and the
+    /// model manager (`model.deploy`, `model.remove`, `inference.run`, scheduled inference over program maps),
+    /// brings back the programs and models recorded in `state`, and starts the inference schedules.
+    /// - Parameter trustedKeyFiles: Ed25519 public keys (`--trusted-key`); when any is given, only programs and
+    ///   models signed by one of them load.
     /// - Throws: `ExecutorError` for an unreadable key or state directory.
     public static func install(on executor: Executor, state: StateDirectory, trustedKeyFiles: [String] = []) throws {
         let trust = try ArtifactTrust(keyFiles: trustedKeyFiles)
@@ -18,5 +19,17 @@ public enum ExecutorAssembly {
         }
         executor.addTelemetrySource(manager)
         manager.adoptRecorded()
+
+        let models = try ModelManager(state: state, trust: trust, readMap: { program, map in
+            try manager.map(map, ofProgram: program).u64FieldsByKey()
+        }, fetch: { digest in
+            try connection.artifact(sha256: digest.hex)
+        })
+        for operation in ModelCommandHandler.Operation.allCases {
+            executor.register(operation.rawValue, ModelCommandHandler(operation, manager: models))
+        }
+        executor.addTelemetrySource(models)
+        models.restoreRecorded()
+        models.startScheduler { !executor.isStopped }
     }
 }

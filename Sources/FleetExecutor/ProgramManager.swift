@@ -11,7 +11,7 @@ import Synchronization
 public final class ProgramManager: TelemetrySource {
     public typealias Fetch = @Sendable (ArtifactDigest) throws -> [UInt8]
 
-    private let store: ProgramRecordStore
+    private let store: DeploymentRecordStore
     private let fetch: Fetch
     private let trust: ArtifactTrust
     private let events: EventMetrics
@@ -24,7 +24,7 @@ public final class ProgramManager: TelemetrySource {
     ///   - events: where load and attach latencies go.
     public init(state: StateDirectory, trust: ArtifactTrust, events: EventMetrics,
                 pinRoot: String = BPFPinDirectory.defaultRoot, fetch: @escaping Fetch) throws {
-        store = try ProgramRecordStore(state: state)
+        store = try DeploymentRecordStore(state: state, folder: "programs", artifactExtension: "o")
         self.fetch = fetch
         self.trust = trust
         self.events = events
@@ -46,7 +46,7 @@ public final class ProgramManager: TelemetrySource {
             }
             let bytes = try download(request)
             let (deployment, timing) = try deploy(request, bytes: bytes)
-            do { try store.save(request, object: bytes) } catch {
+            do { try store.save(request.name, request: request.json, artifact: bytes) } catch {
                 _ = remove(deployment)
                 throw ExecutorError("cannot record the deployment, so it was undone: \(error)")
             }
@@ -119,7 +119,7 @@ public final class ProgramManager: TelemetrySource {
             deployments.withLock { $0[request.name] = deployment }
             do {
                 try object.pin(in: old.directory, links: links.filter { !Self.isTC($0.value) })
-                try store.save(request, object: bytes)
+                try store.save(request.name, request: request.json, artifact: bytes)
             } catch {
                 problems.append("pinning or recording the new object: \(error); a restarted executor cannot adopt it")
             }
@@ -184,7 +184,7 @@ public final class ProgramManager: TelemetrySource {
                         deployment = try adopt(request, directory: directory)
                         ExecutorLog.write("adopted program '\(request.name)' from \(directory.path)")
                     } else {
-                        let bytes = try store.object(request.name)
+                        let bytes = try store.artifact(request.name)
                         try trust.verify(bytes, digest: request.sha256, signature: request.signature)
                         deployment = try deploy(request, bytes: bytes).0
                         ExecutorLog.write("loaded program '\(request.name)' again from its kept object (its pins were gone)")
@@ -196,6 +196,18 @@ public final class ProgramManager: TelemetrySource {
             }
             return deployments.withLock { $0.keys.sorted() }
         }
+    }
+
+    /// The map `map` of the program deployed as `program`, for readers outside the manager (scheduled inference).
+    /// - Throws: `ExecutorError` when no such program runs or it has no such map.
+    public func map(_ map: String, ofProgram program: String) throws -> BPFMap {
+        guard let deployment = deployments.withLock({ $0[program] }) else {
+            throw ExecutorError("no program named '\(program)' is loaded")
+        }
+        guard let found = deployment.maps[map] else {
+            throw ExecutorError("program '\(program)' has no map '\(map)' (it has \(deployment.maps.keys.sorted().joined(separator: ", ")))")
+        }
+        return found
     }
 
     // MARK: - Telemetry

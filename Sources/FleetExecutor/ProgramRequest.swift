@@ -54,14 +54,7 @@ public struct ProgramLoadRequest: Sendable, Equatable {
         self.manifest = try manifest.flatMap { $0.isNull ? nil : try ProgramManifest(json: $0) } ?? .empty
         self.attach = try attach.flatMap { $0.isNull ? nil : try Self.attachOverride($0) } ?? .none
         self.rodata = try rodata.flatMap { $0.isNull ? nil : try ProgramManifest.rodata($0, path: "rodata") } ?? [:]
-        self.signature = try signature.map { text in
-            var padded = text.trimmed
-            while padded.count % 4 != 0 { padded += "=" }
-            guard let data = Data(base64Encoded: padded), data.count == 64 else {
-                throw JSONError(path: "signature", message: "must be a base64-encoded 64-byte Ed25519 signature")
-            }
-            return [UInt8](data)
-        }
+        self.signature = try signature.map { try ArtifactTrust.signature(base64: $0, path: "signature") }
         var stored = payload.objectValue ?? [:]
         stored["name"] = .string(self.name)
         json = .object(stored)
@@ -81,15 +74,15 @@ public struct ProgramLoadRequest: Sendable, Equatable {
         manifest.rodata.merging(rodata) { _, command in command }
     }
 
-    /// Deployment names are one pin path component: 1 to 64 of `[A-Za-z0-9._-]`, starting alphanumeric.
-    public static func checkName(_ name: String, path: String = "name") throws {
+    /// Deployment names are one pin path component: 1 to 64 (`maxLength`) of `[A-Za-z0-9._-]`, starting alphanumeric.
+    public static func checkName(_ name: String, path: String = "name", maxLength: Int = 64) throws {
         let bytes = Array(name.utf8)
-        let valid = (1...64).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
+        let valid = (1...maxLength).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
             let alphanumeric = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
             return alphanumeric || (index > 0 && [45, 46, 95].contains(byte))
         }
         guard valid else {
-            throw JSONError(path: path, message: "'\(name)' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            throw JSONError(path: path, message: "'\(name)' must be 1 to \(maxLength) letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
     }
 

@@ -9,7 +9,7 @@ struct FleetExecutorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet-executor",
         abstract: "The Fleet executor: runs on a device, takes commands from the server and reports back.",
-        subcommands: [Enroll.self, Run.self])
+        subcommands: [Enroll.self, Run.self, Infer.self])
 
     /// `run` exits with this status when the server refuses the credential; restarting will not help.
     static let credentialRefusedStatus: Int32 = 3
@@ -69,7 +69,7 @@ extension FleetExecutorCommand {
         var telemetryInterval: Double = 15
 
         @Option(name: .customLong("trusted-key"),
-                help: "A file with a base64 raw 32-byte Ed25519 public key; repeatable. When given, only program objects signed by one of these keys load.")
+                help: "A file with a base64 raw 32-byte Ed25519 public key; repeatable. When given, only program objects and models signed by one of these keys load.")
         var trustedKeys: [String] = []
 
         @OptionGroup var state: StateOptions

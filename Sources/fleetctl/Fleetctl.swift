@@ -21,8 +21,9 @@ struct Fleetctl: ParsableCommand {
               fleetctl -o json get commands 5f0c… --state failed
               fleetctl upload program prog.bpf.o --name prog --version 1.0.0 --manifest prog.manifest.json
               fleetctl get telemetry 5f0c… syscalls_total --since 15m --agg rate --plot
+              fleetctl infer 5f0c… anomaly --input x=@features.json
             """,
-        subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Cancel.self,
+        subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Infer.self, Cancel.self,
                       Upload.self, Download.self, API.self]
     )
 

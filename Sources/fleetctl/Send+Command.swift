@@ -68,21 +68,10 @@ extension Fleetctl.Send {
                 return
             }
             let limit = timeout ?? .seconds(60)
-            if showProgress { Console.note("command \(submission.command.id) queued; waiting up to \(DurationText.format(limit))") }
-            let outcome = try client.waitForCommand(submission.command.id, timeout: limit) { command in
-                if showProgress && command.state != submission.command.state { Console.note("command \(command.id): \(command.state.rawValue)") }
-            }
+            let outcome = try CommandWaiting(client: client, showProgress: showProgress).wait(for: submission.command, timeout: limit)
             let command = outcome.command
             globals.printer.show(command) { DetailView.command(command, now: $0).render() }
-            guard outcome.finished else {
-                Console.error("command \(command.id) is still \(command.state.rawValue) after \(DurationText.format(limit))")
-                throw ExitCode(2)
-            }
-            guard command.state == .succeeded else {
-                let reason = command.error.map { ": \(Table.firstLine($0))" } ?? ""
-                Console.error("command \(command.id) \(command.state.rawValue)\(reason)")
-                throw ExitCode.failure
-            }
+            try CommandWaiting.requireSuccess(outcome, timeout: limit)
         }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 // around bpftool, ip and the telemetry API. Every resource made here is cleaned up by its owner's `cleanUp()`.
 
 extension BuiltProducts {
-    static var fleetExecutor: URL { packageRoot.appendingPathComponent(".build/debug/fleet-executor") }
+    static var fleetExecutor: URL { directory.appendingPathComponent("fleet-executor") }
     static var bpfBuild: URL { packageRoot.appendingPathComponent("bpf/build") }
     static var bpfSources: URL { packageRoot.appendingPathComponent("bpf") }
 }

@@ -162,7 +162,15 @@ enum BuiltProducts {
     /// The package root, three levels above this file (Tests/FleetServerTests/<file>).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var fleetServer: URL { packageRoot.appendingPathComponent(".build/debug/fleet-server") }
+    /// Where the binaries are: beside the running test bundle (so `--scratch-path` builds test their own), else
+    /// `.build/debug`.
+    static let directory: URL = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        if FileManager.default.isExecutableFile(atPath: bundle.appendingPathComponent("fleet-server").path) { return bundle }
+        return packageRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static var fleetServer: URL { directory.appendingPathComponent("fleet-server") }
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
