@@ -92,6 +92,9 @@ def latency_from(output):
     if "latencies_us" in document:
         samples = sorted(document["latencies_us"])
         return {"median_us": samples[len(samples) // 2], "p99_us": samples[len(samples) * 99 // 100], "runs": len(samples)}
+    if isinstance(document.get("latency_ms"), dict):
+        summary = document["latency_ms"]
+        return {"median_us": summary["median"] * 1000, "p99_us": summary["p99"] * 1000, "runs": summary.get("runs")}
     latency = document.get("latency") or document.get("latency_us")
     if not isinstance(latency, dict) or "median_us" not in latency:
         raise RuntimeError(f"output has no latency summary: {text[-500:]}")
