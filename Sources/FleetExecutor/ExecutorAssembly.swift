@@ -25,9 +25,7 @@ public enum ExecutorAssembly {
         }, fetch: { digest in
             try connection.artifact(sha256: digest.hex)
         })
-        for operation in ModelCommandHandler.Operation.allCases {
-            executor.register(operation.rawValue, ModelCommandHandler(operation, manager: models))
-        }
+        for (type, handler) in models.commandHandlers { executor.register(type, handler) }
         executor.addTelemetrySource(models)
         models.restoreRecorded()
         models.startScheduler { !executor.isStopped }
