@@ -86,7 +86,7 @@ public final class ProgramManager: TelemetrySource {
                         updated.insert(program.name)
                         swaps.append(["program": .string(program.name), "method": "link_update"])
                     } else {
-                        links[program.name] = try attach(program, spec)
+                        links[program.name] = try attach(program, spec, deployment: request.name)
                         swaps.append(["program": .string(program.name),
                                       "method": old.links[program.name] == nil ? "attach" : "make_before_break"])
                     }
@@ -272,7 +272,7 @@ public final class ProgramManager: TelemetrySource {
         let directory = try BPFPinDirectory(name: request.name, root: pinRoot)
         do {
             for program in object.programs {
-                links[program.name] = try attach(program, request.attachSpec(for: program.name))
+                links[program.name] = try attach(program, request.attachSpec(for: program.name), deployment: request.name)
             }
             let attached = ContinuousClock.now
             // Pins left by an earlier life under this name (no record claims them) are stale.
@@ -325,14 +325,23 @@ public final class ProgramManager: TelemetrySource {
         return (object, carryOver)
     }
 
-    private func attach(_ program: BPFProgram, _ spec: ProgramAttachSpec) throws -> BPFLink {
+    private func attach(_ program: BPFProgram, _ spec: ProgramAttachSpec, deployment: String) throws -> BPFLink {
         if spec.target == .auto {
             let section = program.section
             if section.hasPrefix("xdp") || section.hasPrefix("tc") || section == "classifier" {
                 throw ExecutorError("program '\(program.name)' (section '\(section)') needs an attach target, e.g. {\"type\": \"xdp\", \"iface\": \"eth0\"}")
             }
         }
-        return try program.attach(spec.target)
+        return try program.attach(Self.target(spec.target, deployment: deployment, program: program.name))
+    }
+
+    /// The target as attached: TC filters get a handle derived from the deployment and program names, so that a
+    /// restarted executor finds them again (they cannot be pinned) and unload can remove them.
+    static func target(_ target: BPFAttachTarget, deployment: String, program: String) -> BPFAttachTarget {
+        guard case .tc(let interface, let direction, let priority, 0) = target else { return target }
+        var hash: UInt32 = 2_166_136_261
+        for byte in "fleet/\(deployment)/\(program)".utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return .tc(interface: interface, direction: direction, priority: priority, handle: max(hash, 1))
     }
 
     private func adopt(_ request: ProgramLoadRequest, directory: BPFPinDirectory) throws -> ProgramDeployment {
@@ -341,10 +350,20 @@ public final class ProgramManager: TelemetrySource {
             ProgramDeployment.ProgramSummary(name: program.name, id: program.id,
                                              attach: request.attachSpec(for: program.name).target.description)
         }
-        for program in programs where pinned.links[program.name] == nil {
+        var links = pinned.links
+        for program in programs where links[program.name] == nil {
+            let target = Self.target(request.attachSpec(for: program.name).target, deployment: request.name, program: program.name)
+            if case .tc = target {
+                do {
+                    links[program.name] = try BPFLink(adoptingTC: target, program: program.id, name: program.name)
+                    continue
+                } catch {
+                    ExecutorLog.write("program '\(request.name)/\(program.name)': \(error)")
+                }
+            }
             ExecutorLog.write("program '\(request.name)/\(program.name)' has no pinned link: it is loaded but may not be attached")
         }
-        return ProgramDeployment(request: request, directory: directory, object: nil, pinned: pinned, links: pinned.links,
+        return ProgramDeployment(request: request, directory: directory, object: nil, pinned: pinned, links: links,
                                  maps: pinned.maps, programs: programs)
     }
 
