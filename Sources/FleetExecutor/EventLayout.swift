@@ -66,7 +66,7 @@ public struct EventLayout: Sendable, Equatable {
                 count = number
                 name = String(name[..<open])
             }
-            guard ProgramManifest.isLabelName(name), name != "program" else {
+            guard MetricName.isValidLabelName(name), name != "program" else {
                 throw Invalid(description: "field name '\(name)' is not a label name (or is the reserved 'program')")
             }
             guard !fields.contains(where: { $0.name == name }) else { throw Invalid(description: "field '\(name)' appears twice") }

@@ -1,4 +1,5 @@
 import FleetBPF
+import FleetCore
 import FleetJSON
 
 /// The executor's reading of a program manifest (DESIGN section 11): how each program attaches, which maps
@@ -85,10 +86,10 @@ public struct ProgramManifest: Sendable, Equatable {
             }
             guard exported.insert(name).inserted else { throw JSONError(path: "\(itemPath).name", message: "map '\(name)' is exported twice") }
             try Self.checkMetric(metric, path: "\(itemPath).metric")
-            if let keyLabel, !Self.isLabelName(keyLabel) {
+            if let keyLabel, !MetricName.isValidLabelName(keyLabel) {
                 throw JSONError(path: "\(itemPath).key_label", message: "'\(keyLabel)' is not a label name")
             }
-            for (fieldIndex, field) in fields.enumerated() where !Self.isLabelValue(field) {
+            for (fieldIndex, field) in fields.enumerated() where !MetricName.isValidFieldName(field) {
                 throw JSONError(path: "\(itemPath).fields[\(fieldIndex)]", message: "'\(field)' is not a usable field name")
             }
             return MapExport(name: name, kind: kind, metric: metric, keyLabel: keyLabel ?? "key", fields: fields)
@@ -140,28 +141,9 @@ public struct ProgramManifest: Sendable, Equatable {
         }
     }
 
-    /// Prometheus metric names, as the server checks them.
     static func checkMetric(_ metric: String, path: String) throws {
-        let bytes = Array(metric.utf8)
-        func allowed(_ byte: UInt8, first: Bool) -> Bool {
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || byte == 58 || (!first && byte >= 48 && byte <= 57)
-        }
-        guard (1...180).contains(bytes.count), bytes.enumerated().allSatisfy({ allowed($1, first: $0 == 0) }) else {
-            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 180 characters)")
-        }
-    }
-
-    static func isLabelName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count), !name.hasPrefix("__") else { return false }
-        return bytes.enumerated().allSatisfy { index, byte in
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || (index > 0 && byte >= 48 && byte <= 57)
-        }
-    }
-
-    static func isLabelValue(_ value: String) -> Bool {
-        (1...63).contains(value.utf8.count) && value.utf8.allSatisfy { byte in
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 || byte == 46
+        guard MetricName.isValid(metric, maximumLength: MetricName.maximumManifestLength) else {
+            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most \(MetricName.maximumManifestLength) characters)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import FleetCore
 import FleetJSON
 
 /// The manifest uploaded beside an eBPF object (DESIGN section 11): how to attach its programs, which maps
@@ -95,10 +96,10 @@ struct ProgramManifest: Sendable {
                 throw JSONError(path: "\(path).kind", message: "unknown kind '\(kind)': use \(mapKinds.joined(separator: ", "))")
             }
             try checkMetric(metric, path: "\(path).metric")
-            if let keyLabel, !isLabelName(keyLabel) {
+            if let keyLabel, !MetricName.isValidLabelName(keyLabel) {
                 throw JSONError(path: "\(path).key_label", message: "'\(keyLabel)' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)")
             }
-            for (fieldIndex, field) in fields.enumerated() where !isFieldName(field) {
+            for (fieldIndex, field) in fields.enumerated() where !MetricName.isValidFieldName(field) {
                 throw JSONError(path: "\(path).fields[\(fieldIndex)]", message: "'\(field)' is not a usable field name (1 to 63 of A-Z a-z 0-9 _ . -)")
             }
         }
@@ -225,26 +226,8 @@ struct ProgramManifest: Sendable {
     }
 
     private static func checkMetric(_ metric: String, path: String) throws {
-        let bytes = Array(metric.utf8)
-        func allowed(_ byte: UInt8, first: Bool) -> Bool {
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || byte == 58 || (!first && byte >= 48 && byte <= 57)
-        }
-        guard (1...180).contains(bytes.count), bytes.enumerated().allSatisfy({ allowed($1, first: $0 == 0) }) else {
-            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most 180 characters)")
-        }
-    }
-
-    private static func isLabelName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count), !name.hasPrefix("__") else { return false }
-        return bytes.enumerated().allSatisfy { index, byte in
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || byte == 95 || (index > 0 && byte >= 48 && byte <= 57)
-        }
-    }
-
-    private static func isFieldName(_ name: String) -> Bool {
-        (1...63).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
-            (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 95 || byte == 45 || byte == 46
+        guard MetricName.isValid(metric, maximumLength: MetricName.maximumManifestLength) else {
+            throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most \(MetricName.maximumManifestLength) characters)")
         }
     }
 

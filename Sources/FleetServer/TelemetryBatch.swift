@@ -14,7 +14,6 @@ struct TelemetryPoint: Sendable, Equatable {
 struct TelemetryBatch: Sendable {
     static let maximumPoints = 10_000
     static let maximumBatchIDLength = 128
-    static let maximumMetricLength = 200
     static let maximumLabelsPerPoint = 32
     static let maximumLabelValueLength = 256
     /// How far ahead of the server's clock a point may be stamped (executor clocks drift).
@@ -60,8 +59,8 @@ struct TelemetryBatch: Sendable {
         let text: String = try reader.require("ts")
         let value: Double = try reader.require("value")
         try reader.finish()
-        guard isValidMetricName(metric) else {
-            throw JSONError(path: "metric", message: "'\(metric)' is not a metric name: use up to \(maximumMetricLength) of [a-zA-Z0-9_:], not starting with a digit")
+        guard MetricName.isValid(metric) else {
+            throw JSONError(path: "metric", message: "'\(metric)' is not a metric name: use up to \(MetricName.maximumLength) of [a-zA-Z0-9_:], not starting with a digit")
         }
         if !labels.isEmpty, !checkedLabels.contains(labels) {
             try validate(labels, path: "labels")
@@ -75,14 +74,6 @@ struct TelemetryBatch: Sendable {
         }
         guard value.isFinite else { throw JSONError(path: "value", message: "must be a finite number") }
         return TelemetryPoint(metric: metric, labels: labels, ts: ts, value: value)
-    }
-
-    /// Prometheus metric names: `[a-zA-Z_:][a-zA-Z0-9_:]*`, here at most 200 characters.
-    static func isValidMetricName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard let first = bytes.first, bytes.count <= maximumMetricLength else { return false }
-        func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == UInt8(ascii: "_") || b == UInt8(ascii: ":") }
-        return letter(first) && bytes.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
     }
 
     /// Keys follow the label-key rules (so `?labels=` selectors can name them); values are any text up to

@@ -32,7 +32,7 @@ struct TelemetryQuery: Sendable, Equatable {
         guard let deviceText = value("device_id") else { throw APIError.badRequest("query parameter 'device_id' is required") }
         guard let device = DeviceID(deviceText) else { throw APIError.badRequest("device_id: '\(deviceText)' is not a valid UUID") }
         guard let metric = value("metric") else { throw APIError.badRequest("query parameter 'metric' is required") }
-        guard TelemetryBatch.isValidMetricName(metric) else { throw APIError.badRequest("metric: '\(metric)' is not a metric name") }
+        guard MetricName.isValid(metric) else { throw APIError.badRequest("metric: '\(metric)' is not a metric name") }
         func time(_ name: String) throws -> Date? {
             guard let text = value(name) else { return nil }
             guard let date = Timestamp.parse(text) else {

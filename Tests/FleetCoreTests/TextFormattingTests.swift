@@ -37,3 +37,34 @@ import Testing
         #expect([UInt8]().hexString == "")
     }
 }
+
+@Suite struct MetricNameTests {
+    @Test func metricNamesFollowPrometheus() {
+        #expect(MetricName.isValid("syscalls_total"))
+        #expect(MetricName.isValid(":recording:rule"))
+        #expect(MetricName.isValid("_x9"))
+        #expect(!MetricName.isValid("9lives"))
+        #expect(!MetricName.isValid(""))
+        #expect(!MetricName.isValid("with-dash"))
+        #expect(!MetricName.isValid("ünïcode"))
+        #expect(MetricName.isValid(String(repeating: "a", count: 200)))
+        #expect(!MetricName.isValid(String(repeating: "a", count: 201)))
+        #expect(!MetricName.isValid(String(repeating: "a", count: 181), maximumLength: MetricName.maximumManifestLength))
+    }
+
+    @Test func labelNamesHaveNoColonAndNoDoubleUnderscorePrefix() {
+        #expect(MetricName.isValidLabelName("proto"))
+        #expect(MetricName.isValidLabelName("_private"))
+        #expect(!MetricName.isValidLabelName("__reserved"))
+        #expect(!MetricName.isValidLabelName("a:b"))
+        #expect(!MetricName.isValidLabelName("1st"))
+        #expect(!MetricName.isValidLabelName(String(repeating: "a", count: 64)))
+    }
+
+    @Test func fieldNamesAllowDashesAndDots() {
+        #expect(MetricName.isValidFieldName("bytes.rx-total_2"))
+        #expect(!MetricName.isValidFieldName(""))
+        #expect(!MetricName.isValidFieldName("a b"))
+        #expect(!MetricName.isValidFieldName("a:b"))
+    }
+}

@@ -426,8 +426,8 @@ import Testing
         #expect(TelemetryQuery.bucketCount(from: day.from, to: day.to, step: day.step) <= 301)
         let short = try TelemetryQuery(["device_id": device.description, "metric": "m", "from": "2026-11-29T11:59:00Z"], now: now)
         #expect(short.step == 10, "never below ten seconds")
-        #expect(TelemetryBatch.isValidMetricName("node_cpu:rate5m"))
-        #expect(TelemetryBatch.isValidMetricName("_private"))
-        #expect(!TelemetryBatch.isValidMetricName("9lives"))
+        #expect(MetricName.isValid("node_cpu:rate5m"))
+        #expect(MetricName.isValid("_private"))
+        #expect(!MetricName.isValid("9lives"))
     }
 }
