@@ -1,7 +1,8 @@
-# Fleet executor: built with the Swift toolchain on Debian bookworm, run on bookworm-slim.
+# Fleet executor: built with the Swift toolchain on Debian bookworm, run on bookworm-slim. Swift 6.3, as
+# swift-protobuf 1.39 needs tools 6.2 and the manifest 6.1.
 # It loads eBPF programs into the host kernel, so the container must run privileged with the host's
 # bpffs, tracefs and debugfs mounted (see the fleet-executor service in compose.yaml).
-FROM swift:6.1-bookworm AS build
+FROM swift:6.3-bookworm AS build
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       libbpf-dev libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev pkg-config \

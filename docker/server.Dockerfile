@@ -1,6 +1,6 @@
 # Fleet server: built with the Swift toolchain on Debian bookworm, run on bookworm-slim.
 # The build stage installs the same Debian packages as the Makefile's `deps` target.
-FROM swift:6.1-bookworm AS build
+FROM swift:6.3-bookworm AS build
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config \
