@@ -52,31 +52,46 @@ enum IntegerGemm {
             while j + 32 <= n {
                 let zero0 = centredZero(bZero, at: j), zero1 = centredZero(bZero, at: j + 8)
                 let zero2 = centredZero(bZero, at: j + 16), zero3 = centredZero(bZero, at: j + 24)
-                var c0 = Accumulator(), c1 = Accumulator(), c2 = Accumulator(), c3 = Accumulator()
+                var c0 = Pairs(), c1 = Pairs(), c2 = Pairs(), c3 = Pairs()
                 var bp = b + j
-                for p in 0..<k {
-                    let x = splat(ar[p], z)
-                    c0 &+= x &* Accumulator(truncatingIfNeeded: centred(bp, zero0))
-                    c1 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 8, zero1))
-                    c2 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 16, zero2))
-                    c3 &+= x &* Accumulator(truncatingIfNeeded: centred(bp + 24, zero3))
-                    bp += ldb
+                var p = 0
+                // Two steps of k at a time: each pair of rows of B is interleaved so that one 16-bit
+                // multiply-add of adjacent lanes (pmaddwd) does both steps for four columns.
+                while p + 2 <= k {
+                    let x = pair(ar[p], ar[p + 1], z)
+                    c0.add(x, centred(bp, zero0), centred(bp + ldb, zero0))
+                    c1.add(x, centred(bp + 8, zero1), centred(bp + ldb + 8, zero1))
+                    c2.add(x, centred(bp + 16, zero2), centred(bp + ldb + 16, zero2))
+                    c3.add(x, centred(bp + 24, zero3), centred(bp + ldb + 24, zero3))
+                    bp += 2 * ldb
+                    p += 2
                 }
-                emit(i, j, c0, 8)
-                emit(i, j + 8, c1, 8)
-                emit(i, j + 16, c2, 8)
-                emit(i, j + 24, c3, 8)
+                if p < k {  // An odd k: the last step pairs with a row of zeros.
+                    let x = pair(ar[p], ar[p], z)
+                    let none = SIMD8<Int16>()
+                    c0.add(x, centred(bp, zero0), none)
+                    c1.add(x, centred(bp + 8, zero1), none)
+                    c2.add(x, centred(bp + 16, zero2), none)
+                    c3.add(x, centred(bp + 24, zero3), none)
+                }
+                emit(i, j, c0.sums, 8)
+                emit(i, j + 8, c1.sums, 8)
+                emit(i, j + 16, c2.sums, 8)
+                emit(i, j + 24, c3.sums, 8)
                 j += 32
             }
             while j + 8 <= n {
                 let zeroB = centredZero(bZero, at: j)
-                var c0 = Accumulator()
+                var c0 = Pairs()
                 var bp = b + j
-                for p in 0..<k {
-                    c0 &+= splat(ar[p], z) &* Accumulator(truncatingIfNeeded: centred(bp, zeroB))
-                    bp += ldb
+                var p = 0
+                while p + 2 <= k {
+                    c0.add(pair(ar[p], ar[p + 1], z), centred(bp, zeroB), centred(bp + ldb, zeroB))
+                    bp += 2 * ldb
+                    p += 2
                 }
-                emit(i, j, c0, 8)
+                if p < k { c0.add(pair(ar[p], ar[p], z), centred(bp, zeroB), SIMD8<Int16>()) }
+                emit(i, j, c0.sums, 8)
                 j += 8
             }
         }
@@ -109,6 +124,37 @@ enum IntegerGemm {
     @inline(__always)
     static func splat<A: FixedWidthInteger>(_ a: A, _ zero: Int32) -> Accumulator {
         Accumulator(repeating: Int32(Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: a) &- zero)))
+    }
+
+    /// `(a0 - zero, a1 - zero)` as Int16, repeated four times: the A side of a pairwise multiply-add.
+    @inline(__always)
+    static func pair<A: FixedWidthInteger>(_ a0: A, _ a1: A, _ zero: Int32) -> SIMD8<Int16> {
+        let x0 = Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: a0) &- zero)
+        let x1 = Int16(truncatingIfNeeded: Int32(truncatingIfNeeded: a1) &- zero)
+        return SIMD8(x0, x1, x0, x1, x0, x1, x0, x1)
+    }
+
+    /// Eight column sums built two steps of k at a time.
+    struct Pairs {
+        var low = SIMD4<Int32>(), high = SIMD4<Int32>()
+
+        /// Adds `x.0 * row0[c] + x.1 * row1[c]` to each column `c`, with `x` from `pair`.
+        @inline(__always)
+        mutating func add(_ x: SIMD8<Int16>, _ row0: SIMD8<Int16>, _ row1: SIMD8<Int16>) {
+            let lo = SIMD8(row0[0], row1[0], row0[1], row1[1], row0[2], row1[2], row0[3], row1[3])
+            let hi = SIMD8(row0[4], row1[4], row0[5], row1[5], row0[6], row1[6], row0[7], row1[7])
+            low &+= IntegerGemm.multiplyAddPairs(lo, x)
+            high &+= IntegerGemm.multiplyAddPairs(hi, x)
+        }
+
+        var sums: SIMD8<Int32> { SIMD8(lowHalf: low, highHalf: high) }
+    }
+
+    /// Products of 16-bit lanes summed in adjacent pairs (the shape of SSE2's pmaddwd).
+    @inline(__always)
+    static func multiplyAddPairs(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
+        let products = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
+        return products.evenHalf &+ products.oddHalf
     }
 
     /// Eight values of a row of `B` minus their zero points, as Int16.
