@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import FleetBPF
+import FleetCore
 import FleetJSON
 
 /// One program object running under a deployment name: either loaded by this process or adopted from its

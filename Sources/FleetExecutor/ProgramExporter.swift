@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FleetCore
 
 /// Turns map readings into telemetry points, per the manifest's export kinds. Pure: no map access.
 ///

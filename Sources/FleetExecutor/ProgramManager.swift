@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import FleetBPF
+import FleetCore
 import FleetJSON
 import Synchronization
 
@@ -305,7 +306,7 @@ public final class ProgramManager: TelemetrySource {
             }
         }
         for (variable, value) in request.effectiveRodata.sorted(by: { $0.key < $1.key }) {
-            try file.setRodata(variable, to: value)
+            try file.setRodata(variable, to: value.bpf)
         }
         let declared = Dictionary(file.maps.map { ($0.name, $0.layout) }, uniquingKeysWith: { first, _ in first })
         let carryOver = ProgramMapCarryOver(old: oldMaps.mapValues(\.layout), new: declared)
@@ -332,7 +333,7 @@ public final class ProgramManager: TelemetrySource {
                 throw ExecutorError("program '\(program.name)' (section '\(section)') needs an attach target, e.g. {\"type\": \"xdp\", \"iface\": \"eth0\"}")
             }
         }
-        return try program.attach(Self.target(spec.target, deployment: deployment, program: program.name))
+        return try program.attach(Self.target(spec.target.bpf, deployment: deployment, program: program.name))
     }
 
     /// The target as attached: TC filters get a handle derived from the deployment and program names, so that a
@@ -348,11 +349,11 @@ public final class ProgramManager: TelemetrySource {
         let pinned = try BPFPinnedObject(adopting: directory)
         let programs = pinned.programs.values.sorted { $0.name < $1.name }.map { program in
             ProgramDeployment.ProgramSummary(name: program.name, id: program.id,
-                                             attach: request.attachSpec(for: program.name).target.description)
+                                             attach: request.attachSpec(for: program.name).target.bpf.description)
         }
         var links = pinned.links
         for program in programs where links[program.name] == nil {
-            let target = Self.target(request.attachSpec(for: program.name).target, deployment: request.name, program: program.name)
+            let target = Self.target(request.attachSpec(for: program.name).target.bpf, deployment: request.name, program: program.name)
             if case .tc = target {
                 do {
                     links[program.name] = try BPFLink(adoptingTC: target, program: program.id, name: program.name)
@@ -398,7 +399,7 @@ public final class ProgramManager: TelemetrySource {
     private static func summaries(_ object: BPFObject, _ request: ProgramLoadRequest) throws -> [ProgramDeployment.ProgramSummary] {
         try object.programs.map { program in
             ProgramDeployment.ProgramSummary(name: program.name, id: try program.id,
-                                             attach: request.attachSpec(for: program.name).target.description)
+                                             attach: request.attachSpec(for: program.name).target.bpf.description)
         }
     }
 

@@ -32,7 +32,7 @@ public struct ProgramLoadRequest: Sendable, Equatable {
     public var sha256: ArtifactDigest
     public var manifest: ProgramManifest
     public var attach: AttachOverride
-    public var rodata: [String: BPFRodataValue]
+    public var rodata: [String: RodataValue]
     public var signature: [UInt8]?
     /// The payload with `name` filled in: stored as the deployment's state.
     public let json: JSON
@@ -70,7 +70,7 @@ public struct ProgramLoadRequest: Sendable, Equatable {
     }
 
     /// The `.rodata` values to set: the manifest's defaults, overridden by the command's.
-    public var effectiveRodata: [String: BPFRodataValue] {
+    public var effectiveRodata: [String: RodataValue] {
         manifest.rodata.merging(rodata) { _, command in command }
     }
 

@@ -13,9 +13,9 @@ extension FleetService {
             } catch let error as ELFObject.Invalid {
                 throw APIError.unprocessable("object: \(error.description)")
             }
-            var manifest: ProgramManifest?
+            var manifest: CheckedManifest?
             if let bytes = upload.nonEmptyDocument {
-                do { manifest = try ProgramManifest(bytes: bytes, object: summary) } catch let error as ProgramManifest.Invalid {
+                do { manifest = try CheckedManifest(bytes: bytes, object: summary) } catch let error as CheckedManifest.Invalid {
                     throw APIError.unprocessable(error.description)
                 }
             }

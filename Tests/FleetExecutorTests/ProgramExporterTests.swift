@@ -1,4 +1,5 @@
 import Foundation
+import FleetCore
 import Testing
 @testable import FleetExecutor
 

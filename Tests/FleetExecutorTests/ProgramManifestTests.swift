@@ -1,5 +1,6 @@
 import Foundation
 import FleetBPF
+import FleetCore
 import FleetJSON
 import Testing
 @testable import FleetExecutor
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func tracepointTargetsParseInBothSpellings() throws {
-        let expected = BPFAttachTarget.tracepoint(category: "sched", name: "sched_process_exec")
+        let expected = ProgramAttachSpec.Target.tracepoint(category: "sched", name: "sched_process_exec")
         for json: JSON in [["type": "tracepoint", "target": "sched/sched_process_exec"],
                            ["type": "tracepoint", "target": "sched:sched_process_exec"],
                            ["type": "tracepoint", "category": "sched", "name": "sched_process_exec"]] {

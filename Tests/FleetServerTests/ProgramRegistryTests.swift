@@ -316,6 +316,12 @@ extension TestServer {
             ("a manifest with an unknown attach member", try ProgramFixtures.counterObject(),
              #"{"programs": [{"name": "count_getpid", "attach": {"type": "auto", "iface": "eth0"}}]}"#, "unknown field 'iface'"),
             ("a manifest that is not JSON", try ProgramFixtures.counterObject(), "{programs", "not valid JSON"),
+            // Read as the executor reads it: a ring buffer layout or a probe the executor would refuse is refused here.
+            ("a manifest with a ring buffer layout the executor cannot read", try ProgramFixtures.counterObject(),
+             #"{"ringbufs": [{"name": "counts", "metric": "x", "layout": "float ratio"}]}"#, "unknown type 'float'"),
+            ("a manifest with an impossible uprobe pid", try ProgramFixtures.counterObject(),
+             #"{"programs": [{"name": "count_getpid", "attach": {"type": "uprobe", "binary": "/bin/true", "pid": 99999999999}}]}"#,
+             "must be a process id"),
         ]
         for (index, item) in cases.enumerated() {
             let answer = try server.uploadProgram(name: "bad", version: "\(index)", object: item.object, manifest: item.manifest)

@@ -1,7 +1,3 @@
-import FoundationEssentials
-import Glibc
-import FleetCore
-
 /// The layout of a ring buffer record, from a manifest's `layout`: C-like fields separated by commas,
 /// e.g. `"u32 pid, u32 ppid, u64 timestamp_ns, char comm[16], char filename[256]"`.
 ///

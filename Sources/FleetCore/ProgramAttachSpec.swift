@@ -1,4 +1,3 @@
-import FleetBPF
 import FleetJSON
 
 /// Where one program attaches, parsed from a manifest's or a command's `attach` object (DESIGN section 11).
@@ -7,13 +6,49 @@ import FleetJSON
 /// and as `{"category": "sched", "name": "sched_process_exec"}`; XDP modes `auto`, `skb`/`generic` and
 /// `native`/`drv`. A tracepoint, probe or trampoline without a target follows the program's section.
 public struct ProgramAttachSpec: Sendable, Equatable {
-    public let target: BPFAttachTarget
+    /// Where the program attaches; the executor turns it into a libbpf attach target.
+    public enum Target: Hashable, Sendable {
+        /// libbpf's auto-attach, driven by the program's section name.
+        case auto
+        case tracepoint(category: String, name: String)
+        case rawTracepoint(name: String)
+        case kprobe(function: String, offset: UInt64 = 0)
+        case kretprobe(function: String)
+        /// `symbol` nil attaches at a file offset; `pid` nil traces every process.
+        case uprobe(binary: String, symbol: String?, offset: UInt64 = 0, pid: Int32? = nil)
+        case uretprobe(binary: String, symbol: String?, offset: UInt64 = 0, pid: Int32? = nil)
+        case fentry
+        case fexit
+        case xdp(interface: String, mode: XDPMode = .auto)
+        case tc(interface: String, direction: TCDirection, priority: UInt32 = 1)
+
+        public enum XDPMode: String, Hashable, Sendable { case auto, skb, native }
+        public enum TCDirection: String, Hashable, Sendable { case ingress, egress }
+
+        /// The manifest's `type` for this target.
+        public var type: String {
+            switch self {
+            case .auto: "auto"
+            case .tracepoint: "tracepoint"
+            case .rawTracepoint: "raw_tracepoint"
+            case .kprobe: "kprobe"
+            case .kretprobe: "kretprobe"
+            case .uprobe, .uretprobe: "uprobe"
+            case .fentry: "fentry"
+            case .fexit: "fexit"
+            case .xdp: "xdp"
+            case .tc: "tc"
+            }
+        }
+    }
+
+    public let target: Target
     /// For `fentry`/`fexit`: the kernel function, set before load; nil keeps the section's.
     public let traceFunction: String?
 
     public static let auto = ProgramAttachSpec(target: .auto, traceFunction: nil)
 
-    public init(target: BPFAttachTarget, traceFunction: String? = nil) {
+    public init(target: Target, traceFunction: String? = nil) {
         self.target = target
         self.traceFunction = traceFunction
     }
@@ -67,10 +102,14 @@ public struct ProgramAttachSpec: Sendable, Equatable {
             }
         case "uprobe":
             let binary: String = try reader.require("binary")
-            guard binary.hasPrefix("/") else { throw JSONError(path: member("binary"), message: "must be an absolute path") }
+            guard binary.hasPrefix("/"), binary.utf8.count <= 4096 else { throw JSONError(path: member("binary"), message: "must be an absolute path") }
             let symbol = try nonEmpty(try reader.optional("function"), "function") ?? nonEmpty(try reader.optional("symbol"), "symbol")
             let at = try offset()
-            let pid: Int32? = try reader.optional("pid", as: Int.self).flatMap { $0 == -1 ? nil : Int32(exactly: $0) }
+            let pidValue: Int? = try reader.optional("pid")
+            if let pidValue, pidValue < -1 || pidValue > Int(Int32.max) {
+                throw JSONError(path: member("pid"), message: "must be a process id, or -1 for all processes")
+            }
+            let pid = pidValue.flatMap { $0 == -1 ? nil : Int32(exactly: $0) }
             let retprobe: Bool = try reader.optional("retprobe") ?? false
             target = retprobe ? .uretprobe(binary: binary, symbol: symbol, offset: at, pid: pid)
                 : .uprobe(binary: binary, symbol: symbol, offset: at, pid: pid)
@@ -80,7 +119,7 @@ public struct ProgramAttachSpec: Sendable, Equatable {
         case "xdp":
             let interface = try Self.interface(try reader.require("iface"), path: member("iface"))
             let modeText: String = try reader.optional("mode") ?? "auto"
-            let mode: BPFAttachTarget.XDPMode
+            let mode: Target.XDPMode
             switch modeText {
             case "auto": mode = .auto
             case "skb", "generic": mode = .skb
@@ -92,7 +131,7 @@ public struct ProgramAttachSpec: Sendable, Equatable {
         case "tc":
             let interface = try Self.interface(try reader.require("iface"), path: member("iface"))
             let directionText: String = try reader.require("direction")
-            guard let direction = BPFAttachTarget.TCDirection(rawValue: directionText) else {
+            guard let direction = Target.TCDirection(rawValue: directionText) else {
                 throw JSONError(path: member("direction"), message: "unknown direction '\(directionText)': use ingress or egress")
             }
             let priority: Int = try reader.optional("priority") ?? 1

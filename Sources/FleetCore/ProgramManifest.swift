@@ -1,9 +1,8 @@
-import FleetBPF
-import FleetCore
 import FleetJSON
 
-/// The executor's reading of a program manifest (DESIGN section 11): how each program attaches, which maps
-/// are exported as metrics, which ring buffers are forwarded as events, and default `.rodata` values.
+/// A program manifest (DESIGN section 11), as the registry checks it and the executor reads it: how each
+/// program attaches, which maps are exported as metrics, which ring buffers are forwarded as events, and
+/// default `.rodata` values.
 ///
 /// Unknown members are rejected, so a typo does not silently turn an export off. Besides the server's
 /// vocabulary it takes what the manifests in `bpf/` use: `fields` (names of the u64 fields of a map value),
@@ -24,6 +23,14 @@ public struct ProgramManifest: Sendable, Equatable {
         public var keyLabel: String
         /// Names of the value's u64 fields, each exported with label `field=<name>`; empty exports only the first.
         public var fields: [String]
+
+        public init(name: String, kind: MapKind, metric: String, keyLabel: String = "key", fields: [String] = []) {
+            self.name = name
+            self.kind = kind
+            self.metric = metric
+            self.keyLabel = keyLabel
+            self.fields = fields
+        }
     }
 
     /// A ring buffer whose records are forwarded as events.
@@ -32,6 +39,13 @@ public struct ProgramManifest: Sendable, Equatable {
         public var metric: String
         public var maxPerSecond: Int
         public var layout: EventLayout?
+
+        public init(name: String, metric: String, maxPerSecond: Int = ProgramManifest.defaultEventsPerSecond, layout: EventLayout? = nil) {
+            self.name = name
+            self.metric = metric
+            self.maxPerSecond = maxPerSecond
+            self.layout = layout
+        }
     }
 
     public static let defaultEventsPerSecond = 100
@@ -39,11 +53,11 @@ public struct ProgramManifest: Sendable, Equatable {
     public var attach: [String: ProgramAttachSpec]
     public var maps: [MapExport]
     public var ringbufs: [RingBufferExport]
-    public var rodata: [String: BPFRodataValue]
+    public var rodata: [String: RodataValue]
 
     public static let empty = ProgramManifest(attach: [:], maps: [], ringbufs: [], rodata: [:])
 
-    public init(attach: [String: ProgramAttachSpec], maps: [MapExport], ringbufs: [RingBufferExport], rodata: [String: BPFRodataValue]) {
+    public init(attach: [String: ProgramAttachSpec], maps: [MapExport], ringbufs: [RingBufferExport], rodata: [String: RodataValue]) {
         self.attach = attach
         self.maps = maps
         self.ringbufs = ringbufs
@@ -119,7 +133,7 @@ public struct ProgramManifest: Sendable, Equatable {
 
     /// `{"var": value}`: integers, booleans, strings (their UTF-8 bytes) or arrays of bytes.
     /// - Throws: `JSONError`.
-    public static func rodata(_ json: JSON, path: String) throws -> [String: BPFRodataValue] {
+    public static func rodata(_ json: JSON, path: String) throws -> [String: RodataValue] {
         guard case .object(let members) = json else { throw JSONError.typeMismatch(path, expected: "object", got: json) }
         return try members.reduce(into: [:]) { result, member in
             let memberPath = "\(path).\(member.key)"
@@ -141,9 +155,17 @@ public struct ProgramManifest: Sendable, Equatable {
         }
     }
 
+    /// - Throws: `JSONError` when `metric` is not a metric name a manifest may give.
     static func checkMetric(_ metric: String, path: String) throws {
         guard MetricName.isValid(metric, maximumLength: MetricName.maximumManifestLength) else {
             throw JSONError(path: path, message: "'\(metric)' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most \(MetricName.maximumManifestLength) characters)")
         }
     }
+}
+
+/// A `.rodata` value from a manifest or a command: an integer, a boolean, or bytes (a string's UTF-8).
+public enum RodataValue: Hashable, Sendable {
+    case bool(Bool)
+    case int(Int64)
+    case bytes([UInt8])
 }
