@@ -27,7 +27,9 @@ PARTS=${BENCH_PARTS:-server executor inference}
 part() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 
-if [ ! -x "$SERVER" ]; then
+# Only the server and executor parts need a running server.
+needs_server() { part server || part executor; }
+if needs_server && [ ! -x "$SERVER" ]; then
     echo "bench: $SERVER is missing; run 'swift build -c release' (or 'make bench')" >&2
     exit 1
 fi
@@ -102,24 +104,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-SERVER_ARGS="--data-dir $DATA --listen 127.0.0.1:$PORT${BENCH_THREADS:+ --threads $BENCH_THREADS}"
-echo "bench: starting $SERVER serve $SERVER_ARGS" >&2
-mkdir -p "$DATA"
-# shellcheck disable=SC2086
-"$SERVER" serve $SERVER_ARGS >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
+if needs_server; then
+    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SERVER_ARGS="--data-dir $DATA --listen 127.0.0.1:$PORT${BENCH_THREADS:+ --threads $BENCH_THREADS}"
+    echo "bench: starting $SERVER serve $SERVER_ARGS" >&2
+    mkdir -p "$DATA"
+    # shellcheck disable=SC2086
+    "$SERVER" serve $SERVER_ARGS >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
 
-for _ in $(seq 1 300); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        echo "bench: the server exited during start-up:" >&2
-        cat "$WORK/server.log" >&2
-        exit 1
-    fi
-    grep -q "listening on" "$WORK/server.log" 2>/dev/null && [ -s "$DATA/admin-token" ] && break
-    sleep 0.2
-done
-grep -q "listening on" "$WORK/server.log" || { echo "bench: the server did not start in 60 s" >&2; cat "$WORK/server.log" >&2; exit 1; }
+    for _ in $(seq 1 300); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "bench: the server exited during start-up:" >&2
+            cat "$WORK/server.log" >&2
+            exit 1
+        fi
+        grep -q "listening on" "$WORK/server.log" 2>/dev/null && [ -s "$DATA/admin-token" ] && break
+        sleep 0.2
+    done
+    grep -q "listening on" "$WORK/server.log" || { echo "bench: the server did not start in 60 s" >&2; cat "$WORK/server.log" >&2; exit 1; }
+fi
 
 if part server; then
     # shellcheck disable=SC2086
@@ -137,8 +141,10 @@ if part executor; then
 fi
 if part inference; then
     # The server is not involved: stop it first so that it does not share the machine with the timings.
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    if [ -n "$SERVER_PID" ]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    fi
     [ -x "$EXECUTOR" ] || { echo "bench: $EXECUTOR is missing; run 'swift build -c release' (or 'make bench')" >&2; exit 1; }
     # shellcheck disable=SC2086
     python3 "$ROOT/bench/inference/run.py" --fleet-executor "$EXECUTOR" ${INFERENCE_BENCH_ARGS:-} >"$WORK/inference-report.txt" \
@@ -153,7 +159,7 @@ for report in "$WORK/server-report.txt" "$WORK/executor-report.txt" "$WORK/infer
     fi
 done
 echo "bench: report saved to $OUT" >&2
-if grep -qiE "error|fatal|panic" "$WORK/server.log"; then
+if [ -f "$WORK/server.log" ] && grep -qiE "error|fatal|panic" "$WORK/server.log"; then
     echo "bench: the server logged errors during the run:" >&2
     grep -iE "error|fatal|panic" "$WORK/server.log" | sort | uniq -c | sort -rn | head -20 >&2
 fi

@@ -41,16 +41,14 @@ public final class BPFLink: Sendable {
 
     /// Takes over a TC filter that an earlier process attached with a fixed handle, after checking that it
     /// still runs `program`. TC filters cannot be pinned; the kernel keeps them attached by themselves.
-    /// - Throws: `BPFError` `.adopt` when there is no such filter or it runs another program.
+    /// - Throws: `BPFError` `.adopt` when there is no such filter or it runs another program, `.notFound` when
+    ///   the interface is gone.
     public init(adoptingTC target: BPFAttachTarget, program: BPFProgramID, name: String) throws(BPFError) {
         guard case .tc(let interface, let direction, let priority, let handle) = target, handle != 0 else {
             throw BPFError(code: .invalidArgument, operation: "adopt", subject: name, reason: "only a TC target with a fixed handle can be adopted")
         }
         let subject = "\(name) (\(target))"
-        let ifindex = if_nametoindex(interface)
-        guard ifindex != 0 else {
-            throw BPFError(code: .adopt, operation: "if_nametoindex", subject: subject, reason: "no interface '\(interface)'")
-        }
+        let ifindex = try BPFProgram.interfaceIndex(interface, subject)
         let attached = try TCAttachment.attachedProgram(interface: ifindex, direction: direction, handle: handle,
                                                         priority: priority, subject: subject)
         guard let attached else {

@@ -14,10 +14,27 @@ extension ProgramAttachSpec.Target {
         case .uretprobe(let binary, let symbol, let offset, let pid): .uretprobe(binary: binary, symbol: symbol, offset: offset, pid: pid)
         case .fentry: .fentry
         case .fexit: .fexit
-        case .xdp(let interface, let mode):
-            .xdp(interface: interface, mode: mode == .skb ? .skb : mode == .native ? .native : .auto)
-        case .tc(let interface, let direction, let priority):
-            .tc(interface: interface, direction: direction == .ingress ? .ingress : .egress, priority: priority)
+        case .xdp(let interface, let mode): .xdp(interface: interface, mode: mode.bpf)
+        case .tc(let interface, let direction, let priority): .tc(interface: interface, direction: direction.bpf, priority: priority)
+        }
+    }
+}
+
+extension ProgramAttachSpec.Target.XDPMode {
+    var bpf: BPFAttachTarget.XDPMode {
+        switch self {
+        case .auto: .auto
+        case .skb: .skb
+        case .native: .native
+        }
+    }
+}
+
+extension ProgramAttachSpec.Target.TCDirection {
+    var bpf: BPFAttachTarget.TCDirection {
+        switch self {
+        case .ingress: .ingress
+        case .egress: .egress
         }
     }
 }
