@@ -32,7 +32,9 @@ let package = Package(
         .target(name: "FleetJSON", dependencies: ["CJansson"]),
         .target(name: "FleetHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "FleetPostgres", dependencies: ["CLibPQ"]),
-        .target(name: "FleetBPF", dependencies: ["CLibBPF"]),
+        .target(name: "FleetBPF", dependencies: ["CLibBPF", "FleetSystem"]),
+        // POSIX files and environment without Foundation, for everything the executor links.
+        .target(name: "FleetSystem"),
 
         // ONNX: numeric kernels (no dependencies) and the model runtime over them.
         .target(name: "FleetKernels"),
@@ -46,9 +48,9 @@ let package = Package(
             "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres", "FleetInference",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),
-        .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "CCurl"]),
+        .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "FleetSystem", "CCurl"]),
         .target(name: "FleetExecutor", dependencies: [
-            "FleetCore", "FleetJSON", "FleetClient", "FleetBPF", "FleetInference",
+            "FleetCore", "FleetJSON", "FleetSystem", "FleetClient", "FleetBPF", "FleetInference",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
@@ -56,10 +58,8 @@ let package = Package(
         .executableTarget(name: "fleet-server", dependencies: [
             "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "fleet-executor", dependencies: [
-            "FleetExecutor", "FleetCore", "FleetJSON",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        // No swift-argument-parser: it brings Foundation's JSON coders into the static executor.
+        .executableTarget(name: "fleet-executor", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"]),
         .executableTarget(name: "fleetctl", dependencies: [
             "FleetClient", "FleetCore", "FleetJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetPostgresTests", dependencies: ["FleetPostgres"]),
         .testTarget(name: "FleetHTTPTests", dependencies: ["FleetHTTP"]),
+        .testTarget(name: "FleetSystemTests", dependencies: ["FleetSystem"]),
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
         .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
         .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 
 /// A failed eBPF operation, safe to show: it names the step, the object involved and the kernel's

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import FleetSystem
 import Glibc
 
 /// Mounts the bpf filesystem (for pins) and tracefs (for tracepoint ids) when they are missing.
@@ -21,8 +21,8 @@ public enum BPFFileSystem {
     /// True when a filesystem of `type` is mounted at `path`, according to `/proc/self/mounts`.
     static func isMounted(type: String, at path: String) -> Bool {
         // procfs reports size 0, so read to EOF rather than by the file's size.
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/mounts")) else { return false }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").contains { line in
+        guard let text = FileSystem.readText("/proc/self/mounts") else { return false }
+        return text.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ")
             return fields.count > 2 && fields[1] == path && fields[2] == type
         }

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import FleetSystem
 import Glibc
 import Synchronization
 internal import CLibBPF
@@ -67,7 +67,7 @@ public final class BPFLink: Sendable {
     deinit {
         state.withLock { state in
             guard let storage = state.storage else { return }
-            let pinned = state.pinPath.map { FileManager.default.fileExists(atPath: $0) } ?? false
+            let pinned = state.pinPath.map { FileSystem.exists($0) } ?? false
             Self.release(storage, keepAttached: pinned)
         }
     }

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import FleetSystem
 import Glibc
 internal import CLibBPF
 
@@ -38,10 +38,11 @@ public struct BPFObjectFile: ~Copyable {
     /// Reads a file and opens it like `open(bytes:name:)`.
     /// - Throws: `BPFError` with code `.open` when the file cannot be read or parsed.
     public static func open(path: String, name: String) throws(BPFError) -> BPFObjectFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw BPFError(code: .open, operation: "read", subject: path, errno: ENOENT)
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.read(path) } catch {
+            throw BPFError(code: .open, operation: "read", subject: path, errno: error.errno)
         }
-        return try open(bytes: [UInt8](data), name: name)
+        return try open(bytes: bytes, name: name)
     }
 
     /// The programs in the object, in ELF order.

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import FleetSystem
 import Glibc
 
 /// The pins of one named program deployment: `<root>/<name>/{progs,links,maps}/<item>`.
@@ -32,7 +32,7 @@ public struct BPFPinDirectory: Hashable, Sendable {
 
     /// True when the directory exists.
     public var exists: Bool {
-        FileManager.default.fileExists(atPath: path)
+        FileSystem.exists(path)
     }
 
     /// Removes every pin and the directories themselves. Programs and maps are unloaded once no
@@ -66,15 +66,15 @@ enum BPFPinPath {
     /// Creates the directories above a pin path, mounting bpffs first when the path is under it.
     static func createParent(of path: String) throws(BPFError) {
         if path.hasPrefix(BPFFileSystem.bpfMountPoint + "/") { try BPFFileSystem.ensureMounted() }
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let parent = FilePath.parent(path)
         do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(parent)
         } catch {
-            throw BPFError(code: .pin, operation: "mkdir", subject: parent, reason: "cannot create the pin directory")
+            throw BPFError(code: .pin, operation: "mkdir", subject: error.path, errno: error.errno)
         }
     }
 
     static func entries(of directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        (try? FileSystem.contentsOfDirectory(directory)) ?? []
     }
 }

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import FleetSystem
 import Glibc
 internal import CLibBPF
 

@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetJSON
 
@@ -46,7 +46,7 @@ public struct ClientConfiguration: Sendable, Equatable {
     ///   - readFile: returns a file's bytes, or nil when it does not exist.
     /// - Throws: `FleetClientError` of kind `.invalidConfiguration` for a malformed config file or server URL.
     public static func resolve(serverFlag: String?, tokenFlag: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               environment: [String: String] = ProcessEnvironment.variables,
                                readFile: (String) throws -> [UInt8]? = ClientConfiguration.readFileIfPresent) throws -> ClientConfiguration {
         func nonEmpty(_ text: String?) -> String? {
             guard let text = text?.trimmed, !text.isEmpty else { return nil }
@@ -83,11 +83,11 @@ public struct ClientConfiguration: Sendable, Equatable {
 
     /// The file's bytes, or nil when it does not exist.
     public static func readFileIfPresent(_ path: String) throws -> [UInt8]? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FleetClientError(kind: .invalidConfiguration, title: "cannot read config file \(path)", detail: "permission denied or not a file")
+        do {
+            return try FileSystem.readIfPresent(path)
+        } catch {
+            throw FleetClientError(kind: .invalidConfiguration, title: "cannot read config file \(path)", detail: String(cString: strerror(error.errno)))
         }
-        return [UInt8](data)
     }
 }
 

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 
 /// A file being written next to its final path (`<path>.partial-<pid>`) that takes the final name only

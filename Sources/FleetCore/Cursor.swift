@@ -1,5 +1,3 @@
-import FoundationEssentials
-import Glibc
 import FleetJSON
 
 /// An opaque pagination cursor: the sort key of the last item of a page, base64url-encoded JSON.
@@ -9,18 +7,13 @@ public struct Cursor: Sendable, Equatable {
     public init(_ values: [String]) { self.values = values }
 
     public var encoded: String {
-        let data = Data(JSON.array(values.map(JSON.string)).serializedBytes())
-        return data.base64EncodedString()
-            .replacing("+", with: "-").replacing("/", with: "_")
-            .replacing("=", with: "")
+        Base64.encode(JSON.array(values.map(JSON.string)).serializedBytes(), urlSafe: true, padding: false)
     }
 
     /// Decodes a cursor this server produced with `arity` values; nil when it is not one.
     public init?(encoded text: String, arity: Int) {
-        var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
-        while base64.count % 4 != 0 { base64.append("=") }
-        guard text.count <= 1024, let data = Data(base64Encoded: base64),
-              let json = try? JSON.parse([UInt8](data)), let items = json.arrayValue, items.count == arity
+        guard text.count <= 1024, !text.contains("="), let bytes = Base64.decode(text),
+              let json = try? JSON.parse(bytes), let items = json.arrayValue, items.count == arity
         else { return nil }
         let strings = items.compactMap(\.stringValue)
         guard strings.count == arity else { return nil }

@@ -1,6 +1,7 @@
 import Crypto
 import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetJSON
 
@@ -22,27 +23,24 @@ public struct ArtifactTrust: Sendable {
     /// - Throws: `ExecutorError` naming the file that is unreadable or not a key.
     public init(keyFiles paths: [String]) throws {
         keys = try paths.map { path in
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let text = FileSystem.readText(path)?.trimmed else {
                 throw ExecutorError("cannot read the trusted key \(path)")
             }
-            let text = String(decoding: data, as: UTF8.self).trimmed
-            guard let raw = Data(base64Encoded: text), raw.count == 32,
-                  (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
+            guard let raw = Base64.decode(text), raw.count == 32,
+                  (try? Curve25519.Signing.PublicKey(rawRepresentation: Data(raw))) != nil else {
                 throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")
             }
-            return [UInt8](raw)
+            return raw
         }
     }
 
     /// Decodes a registry signature: base64 (padding optional) of 64 bytes.
     /// - Throws: `JSONError` at `path` otherwise.
     public static func signature(base64 text: String, path: String) throws -> [UInt8] {
-        var padded = text.trimmed
-        while padded.count % 4 != 0 { padded += "=" }
-        guard let data = Data(base64Encoded: padded), data.count == 64 else {
+        guard let bytes = Base64.decode(text.trimmed), bytes.count == 64 else {
             throw JSONError(path: path, message: "must be a base64-encoded 64-byte Ed25519 signature")
         }
-        return [UInt8](data)
+        return bytes
     }
 
     /// Whether signatures are required.

@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetJSON
 import Synchronization
@@ -12,7 +12,7 @@ public final class CommandJournal: Sendable {
         case finished(state: CommandState, result: JSON?, error: String?)
     }
 
-    private let file: URL
+    private let file: String
     private let capacity: Int
     private struct State {
         var entries: [CommandID: Entry] = [:]
@@ -26,7 +26,7 @@ public final class CommandJournal: Sendable {
         file = directory.file("commands.journal")
         self.capacity = capacity
         var loaded = State()
-        if let data = FileManager.default.contents(atPath: file.path) {
+        if let data = try FileSystem.readIfPresent(file) {
             for line in data.split(separator: UInt8(ascii: "\n")) {
                 guard let json = try? JSON.parse([UInt8](line)), let idText = json["id"]?.stringValue, let id = CommandID(idText) else { continue }
                 let entry: Entry
@@ -61,11 +61,11 @@ public final class CommandJournal: Sendable {
         var line = json.serializedBytes()
         line.append(UInt8(ascii: "\n"))
         try state.withLock { state in
-            let fd = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw ExecutorError("cannot open \(file.path): \(String(cString: strerror(errno)))") }
+            let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw ExecutorError("cannot open \(file): \(String(cString: strerror(errno)))") }
             defer { close(fd) }
             let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw ExecutorError("cannot write \(file.path)") }
+            guard written == line.count else { throw ExecutorError("cannot write \(file)") }
             fsync(fd)
             if state.entries.updateValue(entry, forKey: id) == nil { state.order.append(id) }
             state.linesOnDisk += 1

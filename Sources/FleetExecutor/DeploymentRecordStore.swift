@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetJSON
 
 /// The deployments this executor made, one folder per kind in the state directory (`programs`, `models`):
@@ -12,7 +12,7 @@ struct DeploymentRecordStore: Sendable {
         let request: JSON
     }
 
-    let directory: URL
+    let directory: String
     private let artifactExtension: String
 
     /// - Parameters:
@@ -21,7 +21,7 @@ struct DeploymentRecordStore: Sendable {
     init(state: StateDirectory, folder: String, artifactExtension: String) throws {
         directory = state.file(folder)
         self.artifactExtension = artifactExtension
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileSystem.createDirectory(directory, mode: 0o700)
     }
 
     /// Writes the artifact first, then the request, so a request on disk always has its artifact.
@@ -31,36 +31,41 @@ struct DeploymentRecordStore: Sendable {
     }
 
     func remove(_ name: String) {
-        try? FileManager.default.removeItem(at: requestFile(name))
-        try? FileManager.default.removeItem(at: artifactFile(name))
+        do {
+            try FileSystem.remove(requestFile(name))
+            try FileSystem.remove(artifactFile(name))
+        } catch {
+            ExecutorLog.write("cannot remove the deployment record of '\(name)': \(error)")
+        }
     }
 
     func contains(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: requestFile(name).path)
+        FileSystem.exists(requestFile(name))
     }
 
     func artifact(_ name: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: artifactFile(name).path) else {
-            throw ExecutorError("the kept artifact of '\(name)' is missing from \(directory.path)")
+        do {
+            return try FileSystem.read(artifactFile(name))
+        } catch {
+            throw ExecutorError("the kept artifact of '\(name)' cannot be read: \(error)")
         }
-        return [UInt8](data)
     }
 
     /// Every stored request, by name; unreadable files are reported and skipped.
     func records() -> [Record] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let names = (try? FileSystem.contentsOfDirectory(directory)) ?? []
         return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .sorted()
             .compactMap { name in
-                let file = directory.appendingPathComponent(name)
-                guard let data = FileManager.default.contents(atPath: file.path), let json = try? JSON.parse([UInt8](data)) else {
-                    ExecutorLog.write("ignoring the unreadable deployment record \(file.path)")
+                let file = FilePath.join(directory, name)
+                guard let data = try? FileSystem.read(file), let json = try? JSON.parse(data) else {
+                    ExecutorLog.write("ignoring the unreadable deployment record \(file)")
                     return nil
                 }
                 return Record(name: String(name.dropLast(".json".count)), request: json)
             }
     }
 
-    private func requestFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).json") }
-    private func artifactFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).\(artifactExtension)") }
+    private func requestFile(_ name: String) -> String { FilePath.join(directory, "\(name).json") }
+    private func artifactFile(_ name: String) -> String { FilePath.join(directory, "\(name).\(artifactExtension)") }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetJSON
 
@@ -21,10 +22,10 @@ public struct ExecutorIdentity: Sendable, Equatable {
 
     public static func load(from state: StateDirectory) throws -> ExecutorIdentity {
         let file = state.file(fileName)
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw ExecutorError("not enrolled: \(file.path) does not exist; run `fleet-executor enroll` first")
+        guard let data = try FileSystem.readIfPresent(file) else {
+            throw ExecutorError("not enrolled: \(file) does not exist; run `fleet-executor enroll` first")
         }
-        var reader = try JSONObjectReader(try JSON.parse([UInt8](data)))
+        var reader = try JSONObjectReader(try JSON.parse(data))
         let identity = ExecutorIdentity(server: try reader.require("server"), deviceID: try reader.require("device_id"),
                                         deviceToken: try reader.require("device_token"), hardwareID: try reader.require("hardware_id"))
         try reader.finish()
@@ -41,13 +42,13 @@ public struct ExecutorIdentity: Sendable, Equatable {
     /// A stable hardware id: the machine id, else the DMI product UUID, else one generated once and kept.
     public static func hardwareID(state: StateDirectory) throws -> String {
         for path in ["/etc/machine-id", "/var/lib/dbus/machine-id", "/sys/class/dmi/id/product_uuid"] {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            if let text = FileSystem.readText(path) {
                 let trimmed = text.trimmed
                 if !trimmed.isEmpty { return trimmed }
             }
         }
         let file = state.file("hardware-id")
-        if let text = try? String(contentsOf: file, encoding: .utf8), !text.isEmpty { return text }
+        if let text = FileSystem.readText(file), !text.isEmpty { return text }
         let generated = UUID().uuidString.lowercased()
         try state.prepare()
         try StateDirectory.writeAtomically(Array(generated.utf8), to: file)

@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetBPF
 import FleetJSON
 
@@ -19,16 +19,16 @@ public enum Inventory {
             "kernel": .string(field(name.release)),
             "os": .string(osName()),
             "hostname": .string(field(name.nodename)),
-            "btf": .bool(FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux")),
-            "cpus": .int(Int64(ProcessInfo.processInfo.activeProcessorCount)),
-            "memory_bytes": .int(Int64(ProcessInfo.processInfo.physicalMemory)),
+            "btf": .bool(FileSystem.exists("/sys/kernel/btf/vmlinux")),
+            "cpus": .int(Int64(ProcessEnvironment.activeProcessorCount)),
+            "memory_bytes": .int(Int64(clamping: ProcessEnvironment.physicalMemory)),
             "executor_version": .string(executorVersion),
             "bpf_program_types": .array(programTypes),
         ]
     }
 
     private static func osName() -> String {
-        guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return "linux" }
+        guard let text = FileSystem.readText("/etc/os-release") else { return "linux" }
         for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
             return String(line.dropFirst("PRETTY_NAME=".count).drop(while: { $0 == "\"" }).reversed().drop(while: { $0 == "\"" }).reversed())
         }

@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetInference
 import FleetJSON
@@ -54,11 +54,11 @@ public enum LocalInference {
     /// The whole file.
     /// - Throws: `ExecutorError` saying whether it is missing or unreadable.
     static func readFile(_ path: String, what: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let missing = !FileManager.default.fileExists(atPath: path)
-            throw ExecutorError("cannot read the \(what) \(path): \(missing ? "no such file" : "not a readable file")")
+        do {
+            return try FileSystem.read(path)
+        } catch {
+            throw ExecutorError("cannot read the \(what) \(path): \(error.isNotFound ? "no such file" : String(cString: strerror(error.errno)))")
         }
-        return [UInt8](data)
     }
 
     /// The process's peak resident set in bytes (`ru_maxrss`).

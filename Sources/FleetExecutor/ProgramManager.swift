@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetBPF
 import FleetCore
 import FleetJSON
@@ -386,7 +387,7 @@ public final class ProgramManager: TelemetrySource {
             (directory.programsPath, []), (directory.mapsPath, keptMaps), (directory.linksPath, keptLinks),
         ]
         for (path, keep) in kinds {
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where !keep.contains(entry) {
+            for entry in (try? FileSystem.contentsOfDirectory(path)) ?? [] where !keep.contains(entry) {
                 unlink(path + "/" + entry)
             }
         }

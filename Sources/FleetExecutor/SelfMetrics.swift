@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FleetSystem
 
 /// The executor's own resource use, read from /proc.
 public struct SelfMetrics: Sendable {
@@ -10,7 +11,7 @@ public struct SelfMetrics: Sendable {
 
     /// Resident memory in bytes.
     public static func residentBytes() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        guard let text = FileSystem.readText("/proc/self/status") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
             return kilobytes * 1024

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import FleetSystem
 import FleetCore
 import FleetJSON
 import Synchronization
@@ -10,13 +11,13 @@ import Synchronization
 /// batch keeps its id (the server ignores repeats).
 public final class TelemetryOutbox: Sendable {
     public struct Batch: Sendable {
-        public let file: URL
+        public let file: String
         public let body: [UInt8]
     }
 
-    private let directory: URL
+    private let directory: String
     private let maxBatches: Int
-    private let droppedFile: URL
+    private let droppedFile: String
     private let sequence = Mutex<UInt64>(0)
     private let lock = Mutex(())
 
@@ -24,14 +25,14 @@ public final class TelemetryOutbox: Sendable {
         directory = state.file("outbox")
         droppedFile = state.file("outbox.dropped")
         self.maxBatches = maxBatches
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let highest = try files().last.flatMap { UInt64($0.lastPathComponent.prefix { $0 != "-" }) } ?? 0
+        try FileSystem.createDirectory(directory, mode: 0o700)
+        let highest = try files().last.flatMap { UInt64(FilePath.lastComponent($0).prefix { $0 != "-" }) } ?? 0
         sequence.withLock { $0 = highest }
     }
 
     /// Points dropped because the outbox was full, over the executor's lifetime (kept across restarts).
     public var droppedPoints: UInt64 {
-        (try? String(contentsOf: droppedFile, encoding: .utf8)).flatMap { UInt64($0.trimmed) } ?? 0
+        FileSystem.readText(droppedFile).flatMap { UInt64($0.trimmed) } ?? 0
     }
 
     /// Stores points as one new batch, durable when this returns.
@@ -43,7 +44,7 @@ public final class TelemetryOutbox: Sendable {
         let digits = String(number)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + batchID + ".json"
         try lock.withLock { _ in
-            try StateDirectory.writeAtomically(body.serializedBytes(), to: directory.appendingPathComponent(name))
+            try StateDirectory.writeAtomically(body.serializedBytes(), to: FilePath.join(directory, name))
             try enforceLimit()
         }
     }
@@ -52,7 +53,7 @@ public final class TelemetryOutbox: Sendable {
     public func oldest() throws -> Batch? {
         try lock.withLock { _ in
             for file in try files() {
-                if let data = FileManager.default.contents(atPath: file.path) { return Batch(file: file, body: [UInt8](data)) }
+                if let data = try? FileSystem.read(file) { return Batch(file: file, body: data) }
             }
             return nil
         }
@@ -60,24 +61,24 @@ public final class TelemetryOutbox: Sendable {
 
     /// Removes a batch the server acknowledged.
     public func remove(_ batch: Batch) {
-        lock.withLock { _ in _ = try? FileManager.default.removeItem(at: batch.file) }
+        lock.withLock { _ in Self.delete(batch.file) }
     }
 
     /// Removes a batch the server will never take (it refused it as malformed), counting its points as dropped.
     public func discard(_ batch: Batch) {
         lock.withLock { _ in
             addDropped(Self.pointCount(batch.body))
-            _ = try? FileManager.default.removeItem(at: batch.file)
+            Self.delete(batch.file)
         }
     }
 
     public var count: Int { (try? files().count) ?? 0 }
 
-    private func files() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    private func files() throws -> [String] {
+        try FileSystem.contentsOfDirectory(directory)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .sorted()
-            .map { directory.appendingPathComponent($0) }
+            .map { FilePath.join(directory, $0) }
     }
 
     private func enforceLimit() throws {
@@ -85,10 +86,15 @@ public final class TelemetryOutbox: Sendable {
         guard all.count > maxBatches else { return }
         var dropped = 0
         for file in all.prefix(all.count - maxBatches) {
-            dropped += FileManager.default.contents(atPath: file.path).map { Self.pointCount([UInt8]($0)) } ?? 0
-            try? FileManager.default.removeItem(at: file)
+            dropped += (try? FileSystem.read(file)).map(Self.pointCount) ?? 0
+            Self.delete(file)
         }
         addDropped(dropped)
+    }
+
+    /// Removes a batch file; a failure is logged, and the batch is sent again later (the server ignores repeats).
+    private static func delete(_ file: String) {
+        do { try FileSystem.remove(file) } catch { ExecutorLog.write("cannot remove the sent batch \(file): \(error)") }
     }
 
     private func addDropped(_ points: Int) {

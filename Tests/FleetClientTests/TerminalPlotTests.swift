@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct TerminalPlotTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
-    static let utc = TimeZone(identifier: "UTC")!
+    static let utc = TerminalPlot.LabelTimeZone.utc
 
     static func points(_ values: [Double?], every seconds: TimeInterval = 60) -> [MetricPoint] {
         values.enumerated().map { MetricPoint(time: start.addingTimeInterval(Double($0) * seconds), value: $1) }
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func timeLabelsFollowTheTimeZone() {
-        let berlin = TerminalPlot(width: 13, height: 2, timeZone: TimeZone(secondsFromGMT: 3600)!)
+        let berlin = TerminalPlot(width: 13, height: 2, timeZone: .fixed(secondsFromGMT: 3600))
         #expect(berlin.render(title: "m", points: Self.points([1])).hasSuffix("09:00:00\n"))
     }
 

@@ -13,7 +13,7 @@ import Testing
 
     @Test func journalRemembersCommandsAcrossReopening() throws {
         let state = try temporaryState()
-        defer { try? FileManager.default.removeItem(at: state.url) }
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
         let finished = CommandID.random()
         let interrupted = CommandID.random()
         do {
@@ -35,7 +35,7 @@ import Testing
 
     @Test func journalKeepsOnlyTheNewestCommands() throws {
         let state = try temporaryState()
-        defer { try? FileManager.default.removeItem(at: state.url) }
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
         let ids = (0..<10).map { _ in CommandID.random() }
         do {
             let journal = try CommandJournal(state: state, capacity: 4)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func outboxHandsBatchesOutOldestFirstAndCountsWhatItDrops() throws {
         let state = try temporaryState()
-        defer { try? FileManager.default.removeItem(at: state.url) }
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
         let outbox = try TelemetryOutbox(state: state, maxBatches: 2)
         for value in 1...3 {
             try outbox.append([TelemetryPoint(metric: "m", value: Double(value)), TelemetryPoint(metric: "n", value: 0)])

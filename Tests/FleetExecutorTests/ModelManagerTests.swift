@@ -51,7 +51,7 @@ import Testing
             return String(text.prefix(64))
         }
 
-        func cleanUp() { try? FileManager.default.removeItem(at: state.url) }
+        func cleanUp() { try? FileManager.default.removeItem(atPath: state.path) }
     }
 
     static func request(_ model: String, _ inputs: [String: JSON]) throws -> InferenceRequest {
@@ -83,7 +83,7 @@ import Testing
         #expect(result["outputs"]?["y"]?["shape"] == [1, 3] && result["outputs"]?["y"]?["dtype"] == "float32")
         #expect((result["latency_ms"]?.doubleValue ?? -1) >= 0 && result["version"] == "1.0.0" && result["model"] == "scorer")
         for file in ["models/scorer.json", "models/scorer.onnx"] {
-            #expect(FileManager.default.fileExists(atPath: fixture.state.file(file).path), "\(file) is kept")
+            #expect(FileManager.default.fileExists(atPath: fixture.state.file(file)), "\(file) is kept")
         }
         let points = manager.sample(now: Date())
         #expect(points.contains { $0.metric == "executor_models_deployed" && $0.value == 1 })
@@ -138,7 +138,7 @@ import Testing
         let fixture = Fixture()
         defer { fixture.cleanUp() }
         _ = try fixture.manager().deploy(try fixture.payload("scorer", try ONNXFixtures.bytes("affine", 0)))
-        try Data(try ONNXFixtures.bytes("affine", 1)).write(to: fixture.state.file("models/scorer.onnx"))
+        try Data(try ONNXFixtures.bytes("affine", 1)).write(to: URL(fileURLWithPath: fixture.state.file("models/scorer.onnx")))
         #expect(try fixture.manager().restoreRecorded().isEmpty)
     }
 

@@ -16,7 +16,7 @@ import Testing
         defer { _ = try? Self.shell("/usr/sbin/ip", ["link", "del", interface]) }
         try Self.shell("/usr/sbin/ip", ["link", "set", interface, "up"])
         let state = StateDirectory("/tmp/fleet-tc-tests-\(getpid())-\(suffix)")
-        defer { try? FileManager.default.removeItem(at: state.url) }
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
         let pinRoot = "/sys/fs/bpf/fleet-tc-test-\(suffix)"
         defer { _ = try? Self.shell("/bin/rm", ["-rf", pinRoot]) }
 

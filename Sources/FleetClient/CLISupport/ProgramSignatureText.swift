@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 import FleetCore
 
@@ -16,11 +15,9 @@ public enum ProgramSignatureText {
 
     public static func normalize(_ bytes: [UInt8]) throws -> String {
         if let text = String(validating: bytes, as: UTF8.self) {
-            var trimmed = text.trimmed
-            while trimmed.count % 4 != 0 { trimmed += "=" }
-            if let decoded = Data(base64Encoded: trimmed), decoded.count == 64 { return decoded.base64EncodedString() }
+            if let decoded = Base64.decode(text.trimmed), decoded.count == 64 { return Base64.encode(decoded) }
         }
         guard bytes.count == 64 else { throw Invalid(byteCount: bytes.count) }
-        return Data(bytes).base64EncodedString()
+        return Base64.encode(bytes)
     }
 }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 
 /// One line describing a transfer: `[=======>       ]  45%  12.3 MiB / 27.0 MiB  4.1 MiB/s`.

@@ -11,9 +11,30 @@ public struct TerminalPlot: Sendable, Equatable {
     /// Character rows of the plot area.
     public var height: Int
     /// For the time labels.
-    public var timeZone: TimeZone
+    public var timeZone: LabelTimeZone
 
-    public init(width: Int = 80, height: Int = 10, timeZone: TimeZone = .current) {
+    /// The zone time labels are written in.
+    public enum LabelTimeZone: Sendable, Equatable {
+        /// The machine's local time (`TZ`, `/etc/localtime`), daylight saving included.
+        case local
+        /// A fixed offset east of UTC, in seconds.
+        case fixed(secondsFromGMT: Int)
+
+        public static let utc = LabelTimeZone.fixed(secondsFromGMT: 0)
+
+        func secondsFromGMT(at seconds: time_t) -> Int {
+            switch self {
+            case .fixed(let offset): return offset
+            case .local:
+                var instant = seconds
+                var parts = tm()
+                guard localtime_r(&instant, &parts) != nil else { return 0 }
+                return parts.tm_gmtoff
+            }
+        }
+    }
+
+    public init(width: Int = 80, height: Int = 10, timeZone: LabelTimeZone = .local) {
         self.width = width
         self.height = height
         self.timeZone = timeZone
@@ -113,7 +134,8 @@ public struct TerminalPlot: Sendable, Equatable {
     private enum TimeLabelStyle { case seconds, dayAndMinute }
 
     private func label(_ date: Date, _ style: TimeLabelStyle) -> String {
-        var seconds = time_t((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
+        let instant = time_t(date.timeIntervalSince1970.rounded(.down))
+        var seconds = instant + time_t(timeZone.secondsFromGMT(at: instant))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
