@@ -12,8 +12,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-        // No default traits: BinaryDelimitedStreams imports Foundation, which the executor must not link.
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         // C shims: module.modulemap + shim.h only.
@@ -38,9 +36,7 @@ let package = Package(
 
         // ONNX: numeric kernels (no dependencies) and the model runtime over them.
         .target(name: "FleetKernels"),
-        .target(name: "FleetInference", dependencies: [
-            "FleetKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ]),
+        .target(name: "FleetInference", dependencies: ["FleetKernels"]),
 
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),

@@ -1,5 +1,4 @@
 import Foundation
-import SwiftProtobuf
 import Testing
 @testable import FleetInference
 
@@ -86,8 +85,7 @@ import Testing
 
     /// A serialized `TensorProto` and the name stored in it.
     static func tensor(_ bytes: [UInt8]) throws -> (name: String, tensor: Tensor) {
-        let proto = try Onnx_TensorProto(serializedBytes: bytes)
-        return (proto.name, try Tensor(proto: proto, context: "tensor \(proto.name)"))
+        try Tensor.decode(serializedProto: bytes)
     }
 
     @Test(arguments: modelNames)

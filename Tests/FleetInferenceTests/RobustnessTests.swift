@@ -57,6 +57,86 @@ import Testing
         #expect(refused > 0 && loaded > 0 && ran > 0, "refused \(refused), loaded \(loaded), ran \(ran)")
     }
 
+    @Test func everyTruncationAndByteChangeOfAModelIsHandled() throws {
+        let original = TestModels.bytes(TestModels.mlp())
+        var refused = 0, loaded = 0
+        func attempt(_ bytes: [UInt8]) {
+            do { _ = try Model(bytes: bytes); loaded += 1 } catch {
+                #expect(!error.description.isEmpty)
+                refused += 1
+            }
+        }
+        for length in 0..<original.count { attempt(Array(original.prefix(length))) }
+        for index in original.indices {
+            for value: UInt8 in [0x00, 0x01, 0x07, 0x7F, 0x80, 0xFF, original[index] ^ 0x04] where value != original[index] {
+                var bytes = original
+                bytes[index] = value
+                attempt(bytes)
+            }
+        }
+        #expect(refused > original.count && loaded > 0, "refused \(refused), loaded \(loaded)")
+    }
+
+    /// Random messages in the wire format, mostly well framed, with ONNX's field numbers, values at
+    /// the edges of their types, nested messages and groups, and the occasional lie about a length.
+    struct WireFuzzer {
+        var generator: Generator
+        let numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20]
+
+        mutating func message(depth: Int) -> [UInt8] {
+            var writer = WireWriter()
+            for _ in 0..<generator.next(7) { field(into: &writer, depth: depth) }
+            return writer.bytes
+        }
+
+        mutating func field(into writer: inout WireWriter, depth: Int) {
+            let number = generator.next(10) == 0 ? 1 + generator.next(1 << 12) : numbers[generator.next(numbers.count)]
+            switch generator.next(24) {
+            case 0..<6:
+                let edges: [UInt64] = [0, 1, 127, 128, UInt64(Int32.max), UInt64(bitPattern: -1), UInt64(bitPattern: Int64.min), .max]
+                writer.varint(number, generator.next(2) == 0 ? edges[generator.next(edges.count)] : UInt64(generator.next(1 << 20)))
+            case 6..<8: writer.fixed32(number, UInt32(truncatingIfNeeded: generator.next(Int(Int32.max))))
+            case 8..<10: writer.fixed64(number, UInt64(generator.next(Int(Int32.max))))
+            case 10..<17 where depth > 0: writer.lengthDelimited(number, message(depth: depth - 1))
+            case 10..<20:
+                let text: [[UInt8]] = [Array("Relu".utf8), Array("x".utf8), [], [0xFF], [0xC3, 0x28], Array("🌍".utf8)]
+                writer.lengthDelimited(number, text[generator.next(text.count)])
+            case 20 where depth > 0:
+                writer.key(number, .startGroup)
+                writer.raw(message(depth: depth - 1))
+                writer.key(generator.next(8) == 0 ? number + 1 : number, .endGroup)
+            case 21:
+                // A length that overstates or understates what follows.
+                let body = message(depth: max(depth - 1, 0))
+                writer.key(number, .lengthDelimited)
+                writer.varint(UInt64(max(0, body.count + generator.next(5) - 2)))
+                writer.raw(body)
+            case 22: writer.raw([UInt8(truncatingIfNeeded: number << 3 | 6 + generator.next(2))])
+            default: writer.raw([UInt8(generator.next(256))])
+            }
+        }
+    }
+
+    @Test func randomWireMessagesNeverTrap() {
+        var fuzzer = WireFuzzer(generator: Generator(state: 11))
+        var decoded = 0, refused = 0
+        for _ in 0..<3000 {
+            let bytes = fuzzer.message(depth: 6)
+            do {
+                _ = try ModelProto(serialized: bytes)
+                decoded += 1
+            } catch {
+                #expect(!error.description.isEmpty)
+                refused += 1
+            }
+            _ = try? TensorProto(serialized: bytes)
+            _ = try? GraphProto(serialized: bytes)
+            _ = try? Model(bytes: bytes)
+            _ = try? Tensor.decode(serializedProto: bytes)
+        }
+        #expect(decoded > 100 && refused > 100, "decoded \(decoded), refused \(refused)")
+    }
+
     @Test func hostileShapeValuesAreRefused() throws {
         let model = TestModels.model(
             nodes: [TestModels.node("Reshape", ["x", "shape"], ["r"]), TestModels.node("Expand", ["r", "big"], ["y"])],
