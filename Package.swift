@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "FleetKernels"),
         .target(name: "FleetInference", dependencies: ["FleetKernels"]),
 
+        // SHA-2 and Ed25519 verification in pure Swift, for the executor (no Foundation).
+        .target(name: "FleetCrypto"),
+
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
         .target(name: "FleetServer", dependencies: [
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "FleetSystemTests", dependencies: ["FleetSystem"]),
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
         .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
+        .testTarget(name: "FleetCryptoTests", dependencies: ["FleetCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),
         .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON", "FleetInference"]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
