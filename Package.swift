@@ -49,8 +49,7 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "FleetSystem", "CCurl"]),
         .target(name: "FleetExecutor", dependencies: [
-            "FleetCore", "FleetJSON", "FleetSystem", "FleetClient", "FleetBPF", "FleetInference",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "FleetCore", "FleetJSON", "FleetSystem", "FleetCrypto", "FleetClient", "FleetBPF", "FleetInference",
         ]),
 
         // Executables: flags and wiring only.
@@ -58,7 +57,9 @@ let package = Package(
             "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No swift-argument-parser: it brings Foundation's JSON coders into the static executor.
-        .executableTarget(name: "fleet-executor", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"]),
+        // The executor exports no symbols: nothing loads it as a library, and the table is over 1 MB.
+        .executableTarget(name: "fleet-executor", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"],
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         .executableTarget(name: "fleetctl", dependencies: [
             "FleetClient", "FleetCore", "FleetJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,4 @@
-import Crypto
-import FoundationEssentials
+import FleetCrypto
 import Glibc
 import FleetSystem
 import FleetCore
@@ -9,13 +8,13 @@ import FleetJSON
 /// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
 /// registry documents it.
 public struct ArtifactTrust: Sendable {
-    /// Raw 32-byte public keys, each checked to be a valid Ed25519 point when read.
-    private let keys: [[UInt8]]
+    /// Public keys, each checked to be a valid Ed25519 point when read.
+    private let keys: [Ed25519.PublicKey]
 
     /// Trusts no key: objects need only match their digest.
     public static let digestOnly = ArtifactTrust(keys: [])
 
-    init(keys: [[UInt8]]) {
+    init(keys: [Ed25519.PublicKey]) {
         self.keys = keys
     }
 
@@ -26,11 +25,11 @@ public struct ArtifactTrust: Sendable {
             guard let text = FileSystem.readText(path)?.trimmed else {
                 throw ExecutorError("cannot read the trusted key \(path)")
             }
-            guard let raw = Base64.decode(text), raw.count == 32,
-                  (try? Curve25519.Signing.PublicKey(rawRepresentation: Data(raw))) != nil else {
+            guard let raw = Base64.decode(text), raw.count == Ed25519.publicKeyByteCount,
+                  let key = try? Ed25519.PublicKey(rawRepresentation: raw) else {
                 throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")
             }
-            return raw
+            return key
         }
     }
 
@@ -50,7 +49,7 @@ public struct ArtifactTrust: Sendable {
     /// - Throws: `ExecutorError` when the bytes do not hash to `digest`, or when a signature is required and
     ///   missing or not made by any trusted key.
     public func verify(_ bytes: [UInt8], digest: ArtifactDigest, signature: [UInt8]?, kind: String = "program") throws {
-        let actual = ArtifactDigest(bytes: Array(SHA256.hash(data: bytes)))
+        let actual = ArtifactDigest(bytes: SHA256.hash(bytes))
         guard actual == digest else {
             throw ExecutorError("the downloaded \(kind)'s SHA-256 is \(actual), not the expected \(digest); refusing to load it")
         }
@@ -58,8 +57,8 @@ public struct ArtifactTrust: Sendable {
         guard let signature else {
             throw ExecutorError("this executor requires signed \(kind)s and the command carries no signature")
         }
-        let signed = keys.contains { raw in
-            (try? Curve25519.Signing.PublicKey(rawRepresentation: raw))?.isValidSignature(Data(signature), for: Data(digest.bytes)) ?? false
+        let signed = keys.contains { key in
+            key.isValidSignature(signature, for: digest.bytes)
         }
         guard signed else {
             throw ExecutorError("the \(kind)'s signature was not made by any trusted key; refusing to load it")

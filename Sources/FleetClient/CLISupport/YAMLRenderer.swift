@@ -1,3 +1,4 @@
+import FleetSystem
 import FleetJSON
 
 /// A plain YAML rendering of a JSON value: block style, keys sorted, strings quoted whenever a YAML
@@ -81,6 +82,6 @@ public enum YAMLRenderer {
         guard !"-:,?@+=().".unicodeScalars.contains(first), !("0"..."9").contains(first), first != " ", last != " ", last != ":" else {
             return false
         }
-        return !text.contains(": ") && !text.contains(" #")
+        return !text.containsUTF8(": ") && !text.containsUTF8(" #")
     }
 }
