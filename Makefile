@@ -11,7 +11,7 @@ PY_PACKAGES  := openapi-spec-validator onnx onnxruntime numpy
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: deps build release run test bpf openapi-check docker-check bench clean
+.PHONY: deps build release run test bpf proto openapi-check docker-check bench clean
 
 ## deps: install the Debian packages the build and the tests need (only those missing).
 deps:
@@ -41,6 +41,12 @@ test: deps openapi-check docker-check bpf
 ## bpf: compile the eBPF programs in bpf/ against this kernel's BTF.
 bpf: deps
 	$(MAKE) -C bpf
+
+## proto: regenerate Sources/FleetInference/Proto/onnx.pb.swift from Debian's onnx.proto.
+proto: deps
+	@for p in libonnx-dev protobuf-compiler; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $$missing; fi
+	sh scripts/generate-onnx-proto.sh
 
 openapi-check:
 	python3 -m openapi_spec_validator openapi/fleet.yaml

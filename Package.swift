@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // No default traits: BinaryDelimitedStreams imports Foundation, which the executor must not link.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         // C shims: module.modulemap + shim.h only.
@@ -36,10 +38,9 @@ let package = Package(
 
         // ONNX: numeric kernels (no dependencies) and the model runtime over them.
         .target(name: "FleetKernels"),
-        .target(name: "FleetInference", dependencies: ["FleetKernels"]),
-
-        // SHA-2 and Ed25519 verification in pure Swift, for the executor (no Foundation).
-        .target(name: "FleetCrypto"),
+        .target(name: "FleetInference", dependencies: [
+            "FleetKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
 
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
@@ -49,17 +50,19 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "FleetSystem", "CCurl"]),
         .target(name: "FleetExecutor", dependencies: [
-            "FleetCore", "FleetJSON", "FleetSystem", "FleetCrypto", "FleetClient", "FleetBPF", "FleetInference",
+            "FleetCore", "FleetJSON", "FleetSystem", "FleetClient", "FleetBPF", "FleetInference",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Executables: flags and wiring only.
         .executableTarget(name: "fleet-server", dependencies: [
             "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // No swift-argument-parser: it brings Foundation's JSON coders into the static executor.
         // The executor exports no symbols: nothing loads it as a library, and the table is over 1 MB.
-        .executableTarget(name: "fleet-executor", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON"],
-                          linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
+        .executableTarget(name: "fleet-executor", dependencies: [
+            "FleetExecutor", "FleetCore", "FleetJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         .executableTarget(name: "fleetctl", dependencies: [
             "FleetClient", "FleetCore", "FleetJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,7 +75,6 @@ let package = Package(
         .testTarget(name: "FleetSystemTests", dependencies: ["FleetSystem"]),
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
         .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
-        .testTarget(name: "FleetCryptoTests", dependencies: ["FleetCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),
         .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON", "FleetInference"]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),

@@ -1,5 +1,5 @@
-# Fleet executor: built with the Swift toolchain on Debian bookworm, run on bookworm-slim. Swift 6.3, the
-# toolchain the project is built and tested with (the manifest needs tools 6.1).
+# Fleet executor: built with the Swift toolchain on Debian bookworm, run on bookworm-slim. Swift 6.3, as
+# swift-protobuf 1.39 needs tools 6.2 and the manifest 6.1.
 # It loads eBPF programs into the host kernel, so the container must run privileged with the host's
 # bpffs, tracefs and debugfs mounted (see the fleet-executor service in compose.yaml).
 FROM swift:6.3-bookworm AS build

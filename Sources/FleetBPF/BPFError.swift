@@ -1,5 +1,4 @@
 import Glibc
-import FleetSystem
 
 /// A failed eBPF operation, safe to show: it names the step, the object involved and the kernel's
 /// error, and carries the verifier log when the kernel rejected a program.
@@ -58,7 +57,7 @@ extension String {
     /// without the statistics, joined with "; ".
     var verifierSummary: String? {
         let lines = split(whereSeparator: \.isNewline).map { String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }.filter { !$0.isEmpty }
-        let lastInstruction = lines.lastIndex { $0.first?.isNumber == true && $0.containsUTF8(": ") } ?? -1
+        let lastInstruction = lines.lastIndex { $0.first?.isNumber == true && $0.contains(": ") } ?? -1
         let reason = lines[(lastInstruction + 1)...].filter {
             !$0.hasPrefix("processed ") && !$0.hasPrefix("verification time") && !$0.hasPrefix("stack depth")
                 && !$0.hasPrefix("-- ")

@@ -1,5 +1,4 @@
 import Glibc
-import FleetSystem
 internal import CLibBPF
 
 /// A BPF helper function (`BPF_FUNC_*`) by id and name.
@@ -65,7 +64,7 @@ public enum BPFKernelSupport {
             return false
         }
         let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return text.containsUTF8("cannot use helper") || text.containsUTF8("invalid func ") || text.containsUTF8("unknown func ")
+        return text.contains("cannot use helper") || text.contains("invalid func ") || text.contains("unknown func ")
     }
 
     /// The helpers programs of `type` may call (one probe per known helper).

@@ -68,14 +68,14 @@ public struct ClientConfiguration: Sendable, Equatable {
     /// `http://host:port` with no trailing slash; a bare `host:port` gets `http://`.
     public static func normalizeServer(_ text: String) throws -> String {
         var url = text.trimmed
-        if !url.containsUTF8("://") { url = "http://" + url }
+        if !url.contains("://") { url = "http://" + url }
         while url.hasSuffix("/") { url.removeLast() }
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw FleetClientError(kind: .invalidConfiguration, title: "invalid server URL '\(text)'", detail: "use http:// or https://")
         }
-        let afterScheme = url[url.firstUTF8Range(of: "://")!.upperBound...]
-        guard !afterScheme.isEmpty, !afterScheme.containsUTF8("?"), !afterScheme.containsUTF8("#"), !afterScheme.containsUTF8(" ") else {
+        let afterScheme = url[url.firstRange(of: "://")!.upperBound...]
+        guard !afterScheme.isEmpty, !afterScheme.contains("?"), !afterScheme.contains("#"), !afterScheme.contains(" ") else {
             throw FleetClientError(kind: .invalidConfiguration, title: "invalid server URL '\(text)'", detail: "expected http://host[:port]")
         }
         return url

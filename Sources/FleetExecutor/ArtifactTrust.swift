@@ -1,4 +1,5 @@
-import FleetCrypto
+import Crypto
+import FoundationEssentials
 import Glibc
 import FleetSystem
 import FleetCore
@@ -8,13 +9,13 @@ import FleetJSON
 /// configured (`--trusted-key`). The signed message is the object's SHA-256 as 32 raw bytes, as the
 /// registry documents it.
 public struct ArtifactTrust: Sendable {
-    /// Public keys, each checked to be a valid Ed25519 point when read.
-    private let keys: [Ed25519.PublicKey]
+    /// Public keys of 32 bytes each.
+    private let keys: [Curve25519.Signing.PublicKey]
 
     /// Trusts no key: objects need only match their digest.
     public static let digestOnly = ArtifactTrust(keys: [])
 
-    init(keys: [Ed25519.PublicKey]) {
+    init(keys: [Curve25519.Signing.PublicKey]) {
         self.keys = keys
     }
 
@@ -25,8 +26,8 @@ public struct ArtifactTrust: Sendable {
             guard let text = FileSystem.readText(path)?.trimmed else {
                 throw ExecutorError("cannot read the trusted key \(path)")
             }
-            guard let raw = Base64.decode(text), raw.count == Ed25519.publicKeyByteCount,
-                  let key = try? Ed25519.PublicKey(rawRepresentation: raw) else {
+            guard let raw = Base64.decode(text), raw.count == 32,
+                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
                 throw ExecutorError("\(path) does not hold a base64-encoded 32-byte Ed25519 public key")
             }
             return key
@@ -49,7 +50,7 @@ public struct ArtifactTrust: Sendable {
     /// - Throws: `ExecutorError` when the bytes do not hash to `digest`, or when a signature is required and
     ///   missing or not made by any trusted key.
     public func verify(_ bytes: [UInt8], digest: ArtifactDigest, signature: [UInt8]?, kind: String = "program") throws {
-        let actual = ArtifactDigest(bytes: SHA256.hash(bytes))
+        let actual = ArtifactDigest(bytes: Array(SHA256.hash(data: bytes)))
         guard actual == digest else {
             throw ExecutorError("the downloaded \(kind)'s SHA-256 is \(actual), not the expected \(digest); refusing to load it")
         }

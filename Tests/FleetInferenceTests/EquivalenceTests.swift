@@ -1,4 +1,5 @@
 import Foundation
+import SwiftProtobuf
 import Testing
 @testable import FleetInference
 
@@ -85,7 +86,8 @@ import Testing
 
     /// A serialized `TensorProto` and the name stored in it.
     static func tensor(_ bytes: [UInt8]) throws -> (name: String, tensor: Tensor) {
-        try Tensor.decode(serializedProto: bytes)
+        let proto = try Onnx_TensorProto(serializedBytes: bytes)
+        return (proto.name, try Tensor(proto: proto, context: "tensor \(proto.name)"))
     }
 
     @Test(arguments: modelNames)

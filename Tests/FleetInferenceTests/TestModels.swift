@@ -1,44 +1,69 @@
+import SwiftProtobuf
 @testable import FleetInference
 
-/// Builds small ONNX models from the runtime's message types, serialized by the tests' encoder.
+/// Builds small ONNX models through the generated messages.
 enum TestModels {
     static func node(_ op: String, _ inputs: [String], _ outputs: [String], name: String = "",
-                     attributes: [AttributeProto] = []) -> NodeProto {
-        NodeProto(input: inputs, output: outputs, name: name, opType: op, attribute: attributes)
+                     attributes: [Onnx_AttributeProto] = []) -> Onnx_NodeProto {
+        var node = Onnx_NodeProto()
+        node.opType = op
+        node.input = inputs
+        node.output = outputs
+        node.name = name
+        node.attribute = attributes
+        return node
     }
 
-    static func ints(_ name: String, _ values: [Int]) -> AttributeProto {
-        AttributeProto(name: name, type: .ints, ints: values.map { Int64($0) })
+    static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        attribute.name = name
+        attribute.type = .ints
+        attribute.ints = values.map { Int64($0) }
+        return attribute
     }
 
-    /// A tensor value; `nil` sizes are the symbolic dimension `batch`, a `nil` shape leaves the rank open.
-    static func value(_ name: String, _ type: TensorElementType, _ shape: [Int?]?) -> ValueInfoProto {
-        let dims = shape.map { sizes in
-            TensorShapeProto(dim: sizes.map { size in
-                TensorShapeProto.Dimension(value: size.map { .size(Int64($0)) } ?? .parameter("batch"))
-            })
+    static func value(_ name: String, _ type: TensorElementType, _ shape: [Int?]) -> Onnx_ValueInfoProto {
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = type.onnxCode
+        var shapeProto = Onnx_TensorShapeProto()
+        shapeProto.dim = shape.map { size in
+            var dim = Onnx_TensorShapeProto.Dimension()
+            if let size { dim.dimValue = Int64(size) } else { dim.dimParam = "batch" }
+            return dim
         }
-        return ValueInfoProto(name: name, type: TypeProto(value: .tensor(.init(elemType: type.onnxCode, shape: dims))))
+        tensor.shape = shapeProto
+        info.type.tensorType = tensor
+        return info
     }
 
-    /// A tensor with its values as raw data.
-    static func tensor(_ name: String, _ tensor: Tensor) -> TensorProto {
-        TensorProto(dims: tensor.shape.map { Int64($0) }, dataType: tensor.elementType.onnxCode, name: name,
-                    rawData: tensor.bytes[...])
+    static func model(nodes: [Onnx_NodeProto], inputs: [Onnx_ValueInfoProto], outputs: [Onnx_ValueInfoProto],
+                      initializers: [String: Tensor] = [:], opset: Int = 17) -> Onnx_ModelProto {
+        var graph = Onnx_GraphProto()
+        graph.name = "test"
+        graph.node = nodes
+        graph.input = inputs
+        graph.output = outputs
+        graph.initializer = initializers.sorted { $0.key < $1.key }.map { name, tensor in
+            var proto = tensor.proto
+            proto.name = name
+            return proto
+        }
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        model.producerName = "fleet-tests"
+        var import_ = Onnx_OperatorSetIdProto()
+        import_.version = Int64(opset)
+        model.opsetImport = [import_]
+        model.graph = graph
+        return model
     }
 
-    static func model(nodes: [NodeProto], inputs: [ValueInfoProto], outputs: [ValueInfoProto],
-                      initializers: [String: Tensor] = [:], opset: Int = 17) -> ModelProto {
-        let initializer = initializers.sorted { $0.key < $1.key }.map { tensor($0.key, $0.value) }
-        let graph = GraphProto(node: nodes, initializer: initializer, input: inputs, output: outputs)
-        return ModelProto(irVersion: 8, opsetImport: [OperatorSetIdProto(version: Int64(opset))],
-                          producerName: "fleet-tests", graph: graph)
-    }
-
-    static func bytes(_ model: ModelProto) -> [UInt8] { model.serialized }
+    static func bytes(_ model: Onnx_ModelProto) throws -> [UInt8] { try model.serializedBytes() }
 
     /// y = relu(x @ w + b) with x: [batch, 3], w: [3, 2].
-    static func mlp() -> ModelProto {
+    static func mlp() -> Onnx_ModelProto {
         let w = try! Tensor(shape: [3, 2], values: [Float](arrayLiteral: 1, -1, 2, 0.5, -1, 1))
         let b = try! Tensor(shape: [2], values: [Float](arrayLiteral: 0.5, -0.5))
         return model(

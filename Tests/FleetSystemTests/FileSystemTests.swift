@@ -79,19 +79,3 @@ import Glibc
         #expect(ProcessEnvironment.physicalMemory > 0)
     }
 }
-
-@Suite struct UTF8SearchTests {
-    @Test func findsWhatFirstRangeFinds() {
-        let texts = ["http://host:80", "a://b://c", "", "::", "no scheme", "ab", "é://x", "…too slow…"]
-        let needles = ["://", ":", "a", "ab", "too slow", "x", "é"]
-        for text in texts {
-            for needle in needles {
-                #expect(text.firstUTF8Range(of: needle) == text.firstRange(of: needle), "\(needle) in \(text)")
-                #expect(text.containsUTF8(needle) == text.contains(needle), "\(needle) in \(text)")
-            }
-        }
-        let substring = "xx://yy".dropFirst()
-        #expect(substring[substring.firstUTF8Range(of: "://")!.upperBound...] == "yy")
-        #expect("abc".firstUTF8Range(of: "") == "abc".startIndex..<"abc".startIndex)
-    }
-}

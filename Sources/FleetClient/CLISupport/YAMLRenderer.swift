@@ -1,4 +1,3 @@
-import FleetSystem
 import FleetJSON
 
 /// A plain YAML rendering of a JSON value: block style, keys sorted, strings quoted whenever a YAML
@@ -82,6 +81,6 @@ public enum YAMLRenderer {
         guard !"-:,?@+=().".unicodeScalars.contains(first), !("0"..."9").contains(first), first != " ", last != " ", last != ":" else {
             return false
         }
-        return !text.containsUTF8(": ") && !text.containsUTF8(" #")
+        return !text.contains(": ") && !text.contains(" #")
     }
 }

@@ -1,5 +1,4 @@
 import Glibc
-import FleetSystem
 import FleetCore
 import Synchronization
 internal import CCurl
@@ -196,7 +195,7 @@ public final class CurlTransport: StreamingHTTPTransport {
         if code == CURLE_OPERATION_TIMEDOUT {
             // LOW_SPEED_TIME and TIMEOUT_MS both end with this code; the message tells which fired.
             let detail: String
-            if let stall = transfer.stallTimeout, curlMessage.containsUTF8("too slow") {
+            if let stall = transfer.stallTimeout, curlMessage.contains("too slow") {
                 detail = "no progress for \(DurationText.format(stall))"
             } else {
                 detail = "timed out after \(DurationText.format(transfer.request.timeout))"

@@ -2,8 +2,9 @@ extension Graph {
     /// Validates a decoded model: opsets, operators, initializers, value definitions and order.
     ///
     /// - Throws: `ModelError` naming every unsupported operator at once, or the first structural fault.
-    init(model: ModelProto) throws(ModelError) {
-        guard let graph = model.graph else { throw ModelError(.malformed("the file has no graph")) }
+    init(model: Onnx_ModelProto) throws(ModelError) {
+        guard model.hasGraph else { throw ModelError(.malformed("the file has no graph")) }
+        let graph = model.graph
 
         // Operators: all unsupported ones at once, before anything else is looked at.
         var unsupported = Set<String>()
@@ -27,7 +28,7 @@ extension Graph {
             }
             initializers[proto.name] = ConstantBuffer(try Tensor(proto: proto, context: "initializer '\(proto.name)'"))
         }
-        if graph.hasSparseInitializer {
+        if !graph.sparseInitializer.isEmpty {
             throw ModelError(.unsupportedType("sparse initializers"))
         }
 
@@ -39,7 +40,7 @@ extension Graph {
             if initializers[info.name] != nil { continue }
             guard !defined.contains(info.name) else { throw ModelError.invalid("input '\(info.name)' is declared twice") }
             guard info.elementType != nil else {
-                let code = value.type?.tensorType?.elemType ?? 0
+                let code = value.type.tensorType.elemType
                 throw ModelError(.unsupportedType("input '\(info.name)' has element type \(TensorElementType.onnxName(code))"))
             }
             defined.insert(info.name)
@@ -113,7 +114,7 @@ extension Graph {
     }
 
     /// The opset of the default domain; other imported domains are accepted only when unused.
-    static func defaultOpset(_ model: ModelProto) throws(ModelError) -> Int {
+    static func defaultOpset(_ model: Onnx_ModelProto) throws(ModelError) -> Int {
         var opset: Int?
         for entry in model.opsetImport where entry.domain.isEmpty || entry.domain == "ai.onnx" {
             opset = Int(clamping: entry.version)
@@ -167,22 +168,22 @@ extension Graph {
 }
 
 extension TensorInfo {
-    init(proto: ValueInfoProto, context: String) throws(ModelError) {
+    init(proto: Onnx_ValueInfoProto, context: String) throws(ModelError) {
         guard !proto.name.isEmpty else { throw ModelError.invalid("a \(context) has no name") }
         var elementType: TensorElementType?
         var shape: [TensorDimension]?
-        if let tensor = proto.type?.tensorType {
+        if case .tensorType(let tensor)? = proto.type.value {
             elementType = TensorElementType(onnxCode: tensor.elemType)
-            if let declared = tensor.shape {
-                shape = declared.dim.map { dim in
+            if tensor.hasShape {
+                shape = tensor.shape.dim.map { dim in
                     switch dim.value {
-                    case .size(let size)? where size >= 0: .fixed(Int(clamping: size))
-                    case .parameter(let name)? where !name.isEmpty: .symbolic(name)
+                    case .dimValue(let size)? where size >= 0: .fixed(Int(clamping: size))
+                    case .dimParam(let name)? where !name.isEmpty: .symbolic(name)
                     default: .symbolic(nil)
                     }
                 }
             }
-        } else if proto.type != nil {
+        } else if proto.hasType {
             throw ModelError(.unsupportedType("\(context) '\(proto.name)' is not a tensor (sequences, maps and optionals are not supported)"))
         }
         self.init(name: proto.name, elementType: elementType, shape: shape)
@@ -190,21 +191,20 @@ extension TensorInfo {
 }
 
 extension AttributeValue {
-    init(proto: AttributeProto, node: String) throws(ModelError) {
+    init(proto: Onnx_AttributeProto, node: String) throws(ModelError) {
         var type = proto.type
         if type == .undefined {
             // Files from before IR version 2 leave the type out; the set field tells it.
-            if proto.f != nil { type = .float } else if proto.i != nil { type = .int } else if proto.s != nil { type = .string }
-            else if proto.t != nil { type = .tensor } else if !proto.floats.isEmpty { type = .floats }
+            if proto.hasF { type = .float } else if proto.hasI { type = .int } else if proto.hasS { type = .string }
+            else if proto.hasT { type = .tensor } else if !proto.floats.isEmpty { type = .floats }
             else if !proto.ints.isEmpty { type = .ints } else if !proto.strings.isEmpty { type = .strings }
             else if proto.hasG { type = .graph }
         }
         switch type {
-        case .float: self = .float(proto.f ?? 0)
-        case .int: self = .int(Int(clamping: proto.i ?? 0))
-        case .string: self = .string(String(decoding: proto.s ?? [], as: UTF8.self))
-        case .tensor:
-            self = .tensor(try Tensor(proto: proto.t ?? TensorProto(), context: "attribute '\(proto.name)' of node '\(node)'"))
+        case .float: self = .float(proto.f)
+        case .int: self = .int(Int(clamping: proto.i))
+        case .string: self = .string(String(decoding: proto.s, as: UTF8.self))
+        case .tensor: self = .tensor(try Tensor(proto: proto.t, context: "attribute '\(proto.name)' of node '\(node)'"))
         case .floats: self = .floats(proto.floats)
         case .ints: self = .ints(proto.ints.map { Int(clamping: $0) })
         case .strings: self = .strings(proto.strings.map { String(decoding: $0, as: UTF8.self) })

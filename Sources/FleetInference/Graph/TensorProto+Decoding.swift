@@ -1,9 +1,11 @@
+import SwiftProtobuf
+
 extension Tensor {
     /// Decodes an initializer or a tensor attribute.
     ///
     /// - Throws: `ModelError` when the type is unsupported, the data is stored externally, or the
     ///   number of values does not match the dimensions.
-    init(proto: TensorProto, context: @autoclosure () -> String) throws(ModelError) {
+    init(proto: Onnx_TensorProto, context: @autoclosure () -> String) throws(ModelError) {
         let what = context()
         guard let type = TensorElementType(onnxCode: proto.dataType) else {
             throw ModelError(.unsupportedType("\(what) has element type \(TensorElementType.onnxName(proto.dataType))"))
@@ -25,7 +27,8 @@ extension Tensor {
         do { count = try Tensor.elementCount(shape) } catch { throw ModelError.invalid("\(what) has shape \(shape), too large") }
         let width = type.byteWidth
 
-        if let raw = proto.rawData {
+        if proto.hasRawData {
+            let raw = proto.rawData
             guard raw.count == count * width else {
                 throw ModelError.invalid("\(what) has shape \(shape) (\(count) values) but \(raw.count) bytes of raw data, \(count * width) expected")
             }
@@ -68,13 +71,22 @@ extension Tensor {
             try check(proto.int32Data.count); self = make(proto.int32Data.map { $0 != 0 })
         }
     }
+
+    /// The message form of this tensor (raw data), for tests and tools.
+    var proto: Onnx_TensorProto {
+        var proto = Onnx_TensorProto()
+        proto.dataType = elementType.onnxCode
+        proto.dims = shape.map { Int64($0) }
+        proto.rawData = .init(bytes)
+        return proto
+    }
 }
 
 extension Tensor {
     /// Decodes a serialized `TensorProto` (the format of ONNX test data files) with its name.
     static func decode(serializedProto bytes: [UInt8]) throws(ModelError) -> (name: String, tensor: Tensor) {
-        let proto: TensorProto
-        do { proto = try TensorProto(serialized: bytes) } catch { throw ModelError(.malformed("tensor: \(error)")) }
+        let proto: Onnx_TensorProto
+        do { proto = try Onnx_TensorProto(serializedBytes: bytes) } catch { throw ModelError(.malformed("tensor: \(error)")) }
         return (proto.name, try Tensor(proto: proto, context: "tensor '\(proto.name)'"))
     }
 }

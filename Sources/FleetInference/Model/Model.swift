@@ -1,3 +1,5 @@
+import SwiftProtobuf
+
 /// A parsed and validated ONNX model, ready to be run by `InferenceSession`s.
 ///
 /// Loading checks everything that can be checked without inputs: the file parses, the opset is
@@ -14,17 +16,16 @@ public final class Model: Sendable {
     /// - Parameter bytes: the serialized `ModelProto`.
     /// - Throws: `ModelError` with a reason an operator can act on; never traps on bad bytes.
     public convenience init(bytes: some Collection<UInt8>) throws(ModelError) {
-        let proto: ModelProto
+        let proto: Onnx_ModelProto
         do {
-            // No copy when `bytes` is already an array; `raw_data` values are slices of it.
-            proto = try ModelProto(serialized: Array(bytes))
+            proto = try Onnx_ModelProto(serializedBytes: Array(bytes))
         } catch {
-            throw ModelError(.malformed(error.description))
+            throw ModelError(.malformed(Model.describe(error)))
         }
         try self.init(proto: proto)
     }
 
-    init(proto: ModelProto) throws(ModelError) {
+    init(proto: Onnx_ModelProto) throws(ModelError) {
         let graph = try Graph(model: proto)
         self.graph = graph
         // With fixed input shapes the graph is planned once here: that checks every node against
@@ -48,6 +49,16 @@ public final class Model: Sendable {
             inputs: graph.inputs,
             outputs: outputs,
             operators: Set(graph.nodes.map(\.opType)).sorted())
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case BinaryDecodingError.truncated: "the file is truncated"
+        case BinaryDecodingError.malformedProtobuf: "the bytes are not a protobuf message"
+        case BinaryDecodingError.invalidUTF8: "a text field is not valid UTF-8"
+        case BinaryDecodingError.messageDepthLimit: "the message nests too deeply"
+        default: "the bytes cannot be decoded (\(error))"
+        }
     }
 }
 
