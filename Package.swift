@@ -76,7 +76,9 @@ let package = Package(
         .testTarget(name: "FleetBPFTests", dependencies: ["FleetBPF"]),
         .testTarget(name: "FleetKernelsTests", dependencies: ["FleetKernels"]),
         .testTarget(name: "FleetInferenceTests", dependencies: ["FleetInference"]),
-        .testTarget(name: "FleetExecutorTests", dependencies: ["FleetExecutor", "FleetCore", "FleetJSON", "FleetInference"]),
+        .testTarget(name: "FleetExecutorTests", dependencies: [
+            "FleetExecutor", "FleetCore", "FleetJSON", "FleetInference", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetServerTests", dependencies: [
             "FleetServer", "FleetClient", "FleetCore", "FleetJSON", "FleetPostgres",

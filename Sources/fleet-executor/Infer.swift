@@ -29,11 +29,14 @@ extension FleetExecutorCommand {
         @Option(name: .customLong("repeat"), help: ArgumentHelp("Time N runs after a warm-up run.", valueName: "n"))
         var repeatCount: Int?
 
+        func validate() throws {
+            if let repeatCount, !(1...10_000_000).contains(repeatCount) {
+                throw ValidationError("--repeat must be between 1 and 10000000")
+            }
+        }
+
         func run() throws {
             do {
-                if let repeatCount, !(1...10_000_000).contains(repeatCount) {
-                    throw ExecutorError("--repeat must be between 1 and 10000000")
-                }
                 let arguments = try inputs.map { try TensorArgument(parsing: $0) }
                 let document = try LocalInference.run(modelPath: model, inputs: arguments, repeatCount: repeatCount)
                 print(document.serialized())
