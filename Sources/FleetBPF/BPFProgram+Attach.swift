@@ -1,4 +1,3 @@
-import FleetSystem
 import Glibc
 internal import CLibBPF
 
