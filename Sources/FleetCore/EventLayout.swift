@@ -36,7 +36,7 @@ public struct EventLayout: Sendable, Equatable {
         public let offset: Int
     }
 
-    /// At most this many fields: each becomes a label, and a point carries at most 32 (one is `program`).
+    /// At most this many fields: each may become a label, and a point carries at most 32 (one is `program`).
     public static let maximumFields = 30
 
     public let fields: [Field]

@@ -39,12 +39,23 @@ public struct ProgramManifest: Sendable, Equatable {
         public var metric: String
         public var maxPerSecond: Int
         public var layout: EventLayout?
+        /// The layout's fields that become labels; nil for all of them. Leaving out fields with many values
+        /// (pids, timestamps) keeps one series per distinct combination of the rest, which `agg=sum` counts.
+        public var labels: [String]?
 
-        public init(name: String, metric: String, maxPerSecond: Int = ProgramManifest.defaultEventsPerSecond, layout: EventLayout? = nil) {
+        public init(name: String, metric: String, maxPerSecond: Int = ProgramManifest.defaultEventsPerSecond, layout: EventLayout? = nil,
+                    labels: [String]? = nil) {
             self.name = name
             self.metric = metric
             self.maxPerSecond = maxPerSecond
             self.layout = layout
+            self.labels = labels
+        }
+
+        /// An event's labels: the selected fields of a decoded record.
+        public func labels(of fields: [String: String]) -> [String: String] {
+            guard let labels else { return fields }
+            return fields.filter { labels.contains($0.key) }
         }
     }
 
@@ -116,6 +127,7 @@ public struct ProgramManifest: Sendable, Equatable {
             let metric: String = try ringbuf.require("metric")
             let rate: Int = try ringbuf.optional("max_per_second") ?? Self.defaultEventsPerSecond
             let layoutText: String? = try ringbuf.optional("layout")
+            let labels: [String]? = try ringbuf.optional("labels")
             try ringbuf.finish()
             guard exported.insert(name).inserted else { throw JSONError(path: "\(itemPath).name", message: "map '\(name)' is exported twice") }
             try Self.checkMetric(metric, path: "\(itemPath).metric")
@@ -125,7 +137,20 @@ public struct ProgramManifest: Sendable, Equatable {
                     throw JSONError(path: "\(itemPath).layout", message: error.description)
                 }
             }
-            return RingBufferExport(name: name, metric: metric, maxPerSecond: rate, layout: layout)
+            if let labels {
+                guard let layout else {
+                    throw JSONError(path: "\(itemPath).labels", message: "needs a layout: labels name fields of the record")
+                }
+                for (labelIndex, label) in labels.enumerated() {
+                    guard layout.fields.contains(where: { $0.name == label }) else {
+                        throw JSONError(path: "\(itemPath).labels[\(labelIndex)]", message: "'\(label)' is not a field of the layout")
+                    }
+                    guard labels.firstIndex(of: label) == labelIndex else {
+                        throw JSONError(path: "\(itemPath).labels[\(labelIndex)]", message: "'\(label)' appears twice")
+                    }
+                }
+            }
+            return RingBufferExport(name: name, metric: metric, maxPerSecond: rate, layout: layout, labels: labels)
         }
         self.attach = attach
         self.rodata = rodata

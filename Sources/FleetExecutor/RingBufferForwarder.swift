@@ -5,7 +5,8 @@ import FleetBPF
 import Synchronization
 
 /// Forwards the records of one ring buffer as events: each admitted record becomes a point of the export's
-/// metric with value 1, labelled with its decoded fields (`layout`) or, without a layout, with `size` and the
+/// metric with value 1, labelled with its decoded fields (`layout`; only those in `labels` when the manifest
+/// names them) or, without a layout, with `size` and the
 /// first 64 bytes as hex in `data`. Records over `max_per_second`, or beyond `maximumPending` waiting for the
 /// next sample, are dropped and counted in `<metric>_dropped_total`.
 ///
@@ -80,7 +81,7 @@ final class RingBufferForwarder: TelemetrySource {
             return true
         }
         guard admitted else { return }
-        var labels = export.layout?.decode(record.bytes)
+        var labels = export.layout.map { export.labels(of: $0.decode(record.bytes)) }
             ?? ["size": String(record.bytes.count), "data": record.bytes.prefix(64).hexString]
         labels["program"] = program
         let point = TelemetryPoint(metric: export.metric, labels: labels, timestamp: now, value: 1)

@@ -28,6 +28,7 @@ import Testing
         let exec = try Self.manifest("exec_events")
         #expect(exec.ringbufs.first?.maxPerSecond == 1000)
         #expect(exec.ringbufs.first?.layout?.size == 288)
+        #expect(exec.ringbufs.first?.labels == ["comm", "filename"])
 
         let runq = try Self.manifest("runq_latency")
         #expect(runq.attach.values.allSatisfy { $0 == .auto })
@@ -93,6 +94,10 @@ import Testing
             ["maps": [["name": "m", "kind": "counter", "metric": "x"], ["name": "m", "kind": "counter", "metric": "y"]]],
             ["ringbufs": [["name": "r", "metric": "e", "max_per_second": 0]]],
             ["ringbufs": [["name": "r", "metric": "e", "layout": "float x"]]],
+            ["ringbufs": [["name": "r", "metric": "e", "labels": ["pid"]]]],
+            ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid", "labels": ["comm"]]]],
+            ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid", "labels": ["pid", "pid"]]]],
+            ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid", "labels": "pid"]]],
             ["programs": [["name": "p"], ["name": "p"]]],
             ["rodata": ["x": 1.5]],
         ]
@@ -105,5 +110,16 @@ import Testing
         let values = try ProgramManifest.rodata(["pid": 42, "negative": -1, "on": true, "name": "nginx", "raw": [1, 2, 255]], path: "rodata")
         #expect(values == ["pid": .int(42), "negative": .int(-1), "on": .bool(true), "name": .bytes(Array("nginx".utf8)), "raw": .bytes([1, 2, 255])])
         #expect(throws: JSONError.self) { try ProgramManifest.rodata(["raw": [256]], path: "rodata") }
+    }
+
+    @Test func ringBufferLabelsSelectFieldsOfTheLayout() throws {
+        let manifest = try ProgramManifest(json: ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid, char comm[8]", "labels": ["comm"]]]])
+        let export = try #require(manifest.ringbufs.first)
+        let record: [UInt8] = [7, 0, 0, 0] + Array("bash".utf8) + [0, 0, 0, 0]
+        #expect(export.labels(of: try #require(export.layout).decode(record)) == ["comm": "bash"])
+        let all = try ProgramManifest(json: ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid, char comm[8]"]]])
+        #expect(all.ringbufs[0].labels(of: try #require(all.ringbufs[0].layout).decode(record)) == ["pid": "7", "comm": "bash"])
+        let none = try ProgramManifest(json: ["ringbufs": [["name": "r", "metric": "e", "layout": "u32 pid, char comm[8]", "labels": []]]])
+        #expect(none.ringbufs[0].labels(of: try #require(none.ringbufs[0].layout).decode(record)).isEmpty)
     }
 }
