@@ -7,9 +7,16 @@ in the same run. Started by bench/run.sh after the server phases, against the sa
   1. load + attach time of each bpf/ program through Fleet's loader (the executor's program.load result:
      load_ms + attach_ms, which exclude the download) vs `bpftool prog loadall` of the same object, and vs
      libbpf called in-process (ctypes) doing exactly open + load + attach;
-  2. executor idle RSS and CPU over 60 s with three programs loaded and exporting (telemetry every 15 s);
-  3. stripped size of the executor built with --static-swift-stdlib (built by run.sh into .build-static);
+  2. executor idle RSS and CPU over 60 s with three programs loaded and exporting (telemetry every 15 s), vs the
+     stack floor idling through the same window;
+  3. stripped size of the executor built with --static-swift-stdlib (built by run.sh into .build-static), vs the
+     stack floor's;
   4. telemetry ingest points/s through POST /v1/executor/telemetry vs psql \\copy of the same rows.
+
+The stack floor (bench/stack-floor, built by run.sh into .build-floor the way the static executor is built) links
+the executor's fixed stack and none of Fleet's code: swift-argument-parser, swift-crypto and swift-protobuf (which
+bring FoundationEssentials), libcurl (which initialises OpenSSL), libbpf and jansson. It touches each once, prints
+`ready` and sleeps; what the executor has above it is Fleet's own share.
 
 Needs root (eBPF), bpftool, ip, curl, strip and bpf/build/*.bpf.o (`make -C bpf`). Standard library only.
 """
@@ -144,6 +151,51 @@ class Executor:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class StackFloor:
+    """The stack-floor program idling in a child process: the reference for the executor's idle RSS."""
+
+    STACK = "swift-argument-parser + swift-crypto + swift-protobuf + libcurl/libbpf/jansson, no Fleet code"
+
+    def __init__(self, binary, work, seconds):
+        self.log_path = os.path.join(work, "stack-floor.log")
+        libc = ctypes.CDLL(None, use_errno=True)
+        # PR_SET_PDEATHSIG: it dies with this script even when the script is killed hard; it also ends by itself.
+        self.process = subprocess.Popen([binary, "--idle-seconds", str(int(seconds))], stdout=open(self.log_path, "ab"),
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=lambda: libc.prctl(1, signal.SIGKILL, 0, 0, 0))
+        deadline = time.monotonic() + 20
+        while "ready" not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"stack-floor did not start (exit status {self.process.poll()}):\n{self.output()[-2000:]}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def output(self):
+        try:
+            return open(self.log_path, errors="replace").read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.kill()
+        self.process.wait()
+
+
+def resolved_versions(package_dir):
+    """{package identity: version} from a Package.resolved, or {} when there is none."""
+    try:
+        pins = json.load(open(os.path.join(package_dir, "Package.resolved")))["pins"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {p["identity"]: p.get("state", {}).get("version") or p.get("state", {}).get("revision", "?")[:10] for p in pins}
 
 
 # --------------------------------------------------------------------------------------------- libbpf reference
@@ -358,8 +410,9 @@ def load_phase(args, api, executor, programs, veth, tag, libbpf, pin_base):
 
 # --------------------------------------------------------------------------------------------- phase 2
 
-def idle_phase(args, api, executors, programs, tag, pg):
-    """Loads IDLE_PROGRAMS on every executor, lets them settle, then samples each for `idle_seconds`."""
+def idle_phase(args, api, executors, programs, tag, pg, floor=None):
+    """Loads IDLE_PROGRAMS on every executor, lets them settle, then samples each (and the stack floor, when it
+    runs) for `idle_seconds`."""
     before = {e.label: fb.vm_rss_kib(e.pid) for e in executors}
     names = []
     for e in executors:
@@ -377,9 +430,12 @@ def idle_phase(args, api, executors, programs, tag, pg):
     busy0, all0 = fb.system_busy_ticks()
     forks0 = next(int(l.split()[1]) for l in open("/proc/stat") if l.startswith("processes"))
     t0 = time.monotonic()
+    floor_samples = []
     while time.monotonic() - t0 < args.idle_seconds:
         for e in executors:
             samples[e.label].append(fb.vm_rss_kib(e.pid))
+        if floor:
+            floor_samples.append(fb.vm_rss_kib(floor.pid))
         time.sleep(1.0)
     seconds = time.monotonic() - t0
     busy1, all1 = fb.system_busy_ticks()
@@ -399,6 +455,14 @@ def idle_phase(args, api, executors, programs, tag, pg):
             "cpu_sched_pct": 100.0 * (ns1 - ns0) / 1e9 / seconds if ns0 is not None and ns1 is not None else float("nan"),
             "threads": proc_threads(e.pid), "points": points, "metrics": metrics, "stamps": stamps,
             "anon": fb.vm_rss_kib(e.pid, "RssAnon"), "file": fb.vm_rss_kib(e.pid, "RssFile"), "maps": largest_mappings(e.pid),
+        }
+    if floor and floor.process.poll() is not None:
+        log(f"stack-floor exited during the idle window (status {floor.process.poll()}); no RSS reference")
+    elif floor:
+        out["floor"] = {
+            "rss_min": min(floor_samples), "rss_max": max(floor_samples), "rss_end": floor_samples[-1],
+            "hwm": fb.vm_rss_kib(floor.pid, "VmHWM"), "anon": fb.vm_rss_kib(floor.pid, "RssAnon"),
+            "file": fb.vm_rss_kib(floor.pid, "RssFile"), "maps": largest_mappings(floor.pid), "threads": proc_threads(floor.pid),
         }
     return out, names, seconds, machine, busy_before, forks1 - forks0
 
@@ -431,6 +495,15 @@ def size_phase(args, work):
             "static_icu": icu_bytes(s["static"]), "static_needed": system_libs(s["static"])}
     info["swift_libs"], info["swift_libs_bytes"] = swift_runtime(s["dynamic"])
     return info
+
+
+def floor_size(args, work):
+    """Size of the stack floor, stripped the same way as the executor: {raw, stripped, icu}."""
+    copy = os.path.join(work, "stack-floor.stripped")
+    fb.run_cmd(["strip", "-o", copy, args.stack_floor])
+    out = subprocess.run(["nm", "-S", args.stack_floor], capture_output=True, text=True).stdout
+    icu = sum(int(m.group(1), 16) for m in re.finditer(r"^[0-9a-f]+ ([0-9a-f]+) \S icudt\d+_dat$", out, re.M))
+    return {"raw": os.path.getsize(args.stack_floor), "stripped": os.path.getsize(copy), "icu": icu}
 
 
 # --------------------------------------------------------------------------------------------- phase 4
@@ -558,6 +631,11 @@ def main():
     parser.add_argument("--static-build-seconds", type=float, default=None)
     parser.add_argument("--static-build-failed", action="store_true",
                         help="the static build failed this run: no size figure, no static executor in phase 2")
+    parser.add_argument("--stack-floor", default=None,
+                        help="the stack-floor program (bench/stack-floor, built by run.sh): the reference for size and idle RSS")
+    parser.add_argument("--stack-floor-build-seconds", type=float, default=None)
+    parser.add_argument("--stack-floor-build-failed", action="store_true",
+                        help="the stack-floor build failed this run: size and RSS are reported without their reference")
     parser.add_argument("--bpftool", default=shutil.which("bpftool") or "/usr/sbin/bpftool")
     parser.add_argument("--runs", type=int, default=10, help="measured loads per program and loader")
     parser.add_argument("--warmup", type=int, default=1)
@@ -575,6 +653,16 @@ def main():
         return 1
     if args.static_build_failed:
         args.static_executor = None
+    # Without the stack floor the bench still runs; the report says why the reference is missing.
+    floor_missing = None
+    if args.stack_floor_build_failed:
+        floor_missing = "the stack-floor build failed this run (see the log above the reports)"
+    elif not args.stack_floor:
+        floor_missing = "no --stack-floor given"
+    elif not os.access(args.stack_floor, os.X_OK):
+        floor_missing = f"{args.stack_floor} is missing"
+    if floor_missing:
+        args.stack_floor = None
     for binary in (args.executor,) + ((args.static_executor,) if "size" not in skip and args.static_executor else ()):
         if not os.access(binary, os.X_OK):
             print(f"executorbench: {binary} is missing", file=sys.stderr)
@@ -591,7 +679,7 @@ def main():
     pin_base = f"/sys/fs/bpf/xbench-{tag}"
     cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     bpftool_version = subprocess.run([args.bpftool, "version"], capture_output=True, text=True).stdout.replace("\n", "; ").strip("; ")
-    executors, veth = [], None
+    executors, veth, floor = [], None, None
     loaded_names = []
     summary = []
 
@@ -601,6 +689,18 @@ def main():
     R(f"machine    nproc={os.cpu_count()}  cpu={cpu_model}  kernel={platform.release()}  (as root, real kernel)")
     R(f"executor   {os.path.relpath(args.executor, ROOT)} (release, dynamic Swift runtime) against the same fleet-server as above")
     R(f"bpftool    {bpftool_version}")
+    if args.stack_floor:
+        mine, theirs = resolved_versions(os.path.join(ROOT, "bench", "stack-floor")), resolved_versions(ROOT)
+        fixed = ("swift-argument-parser", "swift-crypto", "swift-protobuf")
+        versions = ", ".join(f"{p} {mine.get(p, '?')}" for p in fixed)
+        differ = [p for p in sorted(set(mine) | set(theirs)) if mine.get(p) != theirs.get(p)]
+        built = f", built in {args.stack_floor_build_seconds:.0f} s this run" if args.stack_floor_build_seconds is not None else ""
+        R(f"floor      {os.path.relpath(args.stack_floor, ROOT)} (bench/stack-floor, --static-swift-stdlib like the static executor{built}):"
+          f" {StackFloor.STACK}")
+        R(f"           resolved {versions}; " + ("same versions as the executor's Package.resolved" if not differ else
+          "DIFFERENT from the executor's Package.resolved: " + ", ".join(f"{p} {mine.get(p)} vs {theirs.get(p)}" for p in differ)))
+    else:
+        R(f"floor      MISSING: {floor_missing}; size and RSS below have no reference")
     R()
     try:
         enrollment = api.checked("POST", "/v1/enrollment-tokens", {"name": f"xbench-{tag}", "auto_approve": True})["token"]
@@ -665,16 +765,36 @@ def main():
                 static = Executor(args.static_executor, "static", args.work_dir, base, enrollment)
                 executors.append(static)
                 static.start()
+            if args.stack_floor:
+                # It sleeps past the window (loads, settle, the wait for a quiet machine, the window) and is stopped after it.
+                try:
+                    floor = StackFloor(args.stack_floor, args.work_dir, args.idle_seconds + args.settle + 60 + 300)
+                except RuntimeError as error:
+                    log(str(error))
+                    floor_missing = "the stack floor did not start (see the log above the reports)"
             time.sleep(2)
-            idle, names, seconds, machine, busy_before, forks = idle_phase(args, api, executors, programs, tag, pg)
+            idle, names, seconds, machine, busy_before, forks = idle_phase(args, api, executors, programs, tag, pg, floor)
+            if floor:
+                floor.stop()
+                if "floor" not in idle:
+                    floor_missing = f"the stack floor exited during the window (status {floor.process.returncode})"
             loaded_names += names
             describe = {"dyn": "dynamic, the executor of phase 1 (after its load/unload cycles)",
                         "dyn-fresh": "dynamic, freshly started",
                         "static": "--static-swift-stdlib build (as the executor image ships), freshly started"}
-            R(f"   reference  none meaningful in the same run (no other executor to compare with); figures against the targets only")
+            mib = lambda k: k / 1024.0
+            f = idle.get("floor")
+            if f:
+                R(f"   reference  stack floor ({StackFloor.STACK}), started with the fresh executors and idle through the same window:")
+                R(f"              VmRSS {mib(f['rss_min']):.1f}-{mib(f['rss_max']):.1f} MiB (end {mib(f['rss_end']):.1f}: anon {mib(f['anon']):.1f},"
+                  f" file-backed {mib(f['file']):.1f}; VmHWM {mib(f['hwm']):.1f}; {f['threads']} thread{'s' if f['threads'] != 1 else ''})")
+                R(f"              largest in RSS: " + ", ".join(f"{n} {k / 1024:.1f}" for n, k in f["maps"]) + " MiB")
+                summary.append(("idle RSS stack floor (reference)", f"{mib(f['rss_max']):.1f} MiB", "", "", None))
+            else:
+                R(f"   reference  MISSING: {floor_missing}; figures against the targets only")
+                summary.append(("idle RSS stack floor (reference)", "missing", "", "", None))
             R(f"   window     {seconds:.0f} s sampled every 1 s, {args.settle:.0f} s after the last load; machine busy {machine:.0f}% of"
               f" {100 * (os.cpu_count() or 1)}% during it (busy {busy_before:.0f}% just before); {forks} processes forked meanwhile (exec events)")
-            mib = lambda k: k / 1024.0
             for e in executors:
                 d = idle[e.label]
                 ok_rss, ok_cpu = mib(d["rss_max"]) <= 15.0, d["cpu_ticks_pct"] < 1.0
@@ -683,13 +803,22 @@ def main():
                   f" file-backed {mib(d['file']):.1f}; VmHWM {mib(d['hwm']):.1f}; before the programs {mib(d['rss_before_programs']):.1f})"
                   f"   target <= 15 MB   {fb.verdict(ok_rss)}")
                 R(f"              largest in RSS: " + ", ".join(f"{n} {k / 1024:.1f}" for n, k in d["maps"]) + " MiB")
+                if f:
+                    R(f"              vs floor   VmRSS max {d['rss_max'] / f['rss_max']:.2f}x, {mib(d['rss_max'] - f['rss_max']):+.1f} MiB"
+                      f" (end: anon {mib(d['anon'] - f['anon']):+.1f}, file-backed {mib(d['file'] - f['file']):+.1f})")
                 R(f"              CPU {d['cpu_ticks_pct']:.2f}% of a core (utime+stime; {d['cpu_sched_pct']:.2f}% by the threads' schedstat)"
                   f"   target < 1%   {fb.verdict(ok_cpu)}")
                 R(f"              {d['threads']} threads; exported {d['points']} points of {d['metrics']} metrics at {d['stamps']} timestamps during the window")
                 summary.append((f"idle RSS ({e.label})", f"{mib(d['rss_max']):.1f} MiB", "", "<= 15 MB", ok_rss))
                 summary.append((f"idle CPU ({e.label})", f"{d['cpu_ticks_pct']:.2f}%", "", "< 1%", ok_cpu))
+                if f:
+                    summary.append((f"idle RSS ({e.label}) vs stack floor", f"{mib(d['rss_max']):.1f} / {mib(f['rss_max']):.1f} MiB"
+                                    f" ({mib(d['rss_max'] - f['rss_max']):+.1f})", f"{d['rss_max'] / f['rss_max']:.2f}x", "", None))
             R(f"   note       MB is read as MiB (VmRSS is in KiB); the BPF programs themselves run in the traced processes' context"
               f" and are not in the executor's CPU")
+            if f and static:
+                R(f"   note       the floor is linked like 'static' (--static-swift-stdlib), so that row is the like-for-like one; the"
+                  f" dynamic executors also map the toolchain's Swift runtime libraries")
             if machine > fb.OTHER_WARN:
                 fb.INTERFERENCE.append(machine)
                 R(f"   WARNING    the machine was {machine:.0f}% busy during the window: exec events and syscalls of other work feed the programs")
@@ -703,15 +832,32 @@ def main():
             e.stop()
 
         # ---- 3. binary size
+        mb = lambda b: b / 1e6
+        fs = floor_size(args, args.work_dir) if "size" not in skip and args.stack_floor else None
+
+        def floor_size_lines():
+            if fs is None:
+                R(f"   reference  MISSING: {floor_missing}")
+                summary.append(("stack floor stripped (reference)", "missing", "", "", None))
+                return
+            icu = f", ICU data {mb(fs['icu']):.1f} MB" if fs["icu"] else ""
+            R(f"   reference  stack floor ({StackFloor.STACK}): {mb(fs['stripped']):.1f} MB stripped"
+              f" ({mb(fs['raw']):.1f} MB unstripped{icu})")
+            over = fs["stripped"] > 12e6
+            room = "" if over else f", leaving {mb(12e6 - fs['stripped']):.1f} MB for Fleet"
+            R(f"              the floor alone {'already exceeds' if over else 'is within'} the 12 MB target ({mb(fs['stripped']):.1f} MB{room})")
+            summary.append(("stack floor stripped (reference)", f"{mb(fs['stripped']):.1f} MB", "", "", None))
+
         if "size" not in skip and not args.static_executor:
             R("3. Executor binary size: NOT MEASURED, the --static-swift-stdlib build failed this run (see the log above the reports)")
+            floor_size_lines()
             summary.append(("static stripped executor", "build failed", "", "<= 12 MB", False))
             R()
         elif "size" not in skip:
             R("3. Executor binary size (stripped copies; the build products are left untouched)")
             s = size_phase(args, args.work_dir)
-            mb = lambda b: b / 1e6
             ok = s["static_stripped"] <= 12e6
+            floor_size_lines()
             built = f", built in {args.static_build_seconds:.0f} s this run" if args.static_build_seconds is not None else ""
             R(f"   figure     swift build -c release --static-swift-stdlib --product fleet-executor (scratch .build-static{built}):"
               f" {mb(s['static_raw']):.1f} MB, stripped {mb(s['static_stripped']):.1f} MB ({s['static_stripped'] / 1048576:.1f} MiB)")
@@ -721,8 +867,16 @@ def main():
               f" ({len(s['static_needed'])} in all, via libcurl and libbpf)")
             R(f"   compare    dynamic release build: {mb(s['dynamic_raw']):.1f} MB, stripped {mb(s['dynamic_stripped']):.1f} MB, plus"
               f" {s['swift_libs']} Swift runtime libraries of {mb(s['swift_libs_bytes']):.1f} MB it loads from the toolchain")
+            if fs:
+                share = s["static_stripped"] - fs["stripped"]
+                icu = f" (ICU {mb(s['static_icu'] - fs['icu']):+.1f})" if s["static_icu"] or fs["icu"] else ""
+                R(f"   vs floor   {s['static_stripped'] / fs['stripped']:.2f}x the stack floor; Fleet's own share: executor - floor ="
+                  f" {mb(share):+.1f} MB{icu}")
             R(f"   target     static stripped <= 12 MB   {fb.verdict(ok)}")
             summary.append(("static stripped executor", f"{mb(s['static_stripped']):.1f} MB (ICU {mb(s['static_icu']):.1f})", "", "<= 12 MB", ok))
+            if fs:
+                summary.append(("static executor vs stack floor", f"{mb(s['static_stripped']):.1f} / {mb(fs['stripped']):.1f} MB"
+                                f" ({mb(share):+.1f})", f"{s['static_stripped'] / fs['stripped']:.2f}x", "", None))
             R()
 
         # ---- 4. telemetry ingest
@@ -760,6 +914,8 @@ def main():
                 api.run_command(e.device_id, "program.unload", {"name": name}, timeout=15)
             except Exception as error:  # noqa: BLE001  (clean-up goes on)
                 log(f"clean-up: unloading {name}: {error}")
+        if floor:
+            floor.stop()
         for e in executors:
             e.stop()
         for entry in (os.listdir("/sys/fs/bpf/fleet") if os.path.isdir("/sys/fs/bpf/fleet") else []):
@@ -780,7 +936,7 @@ def main():
 
     R("Summary")
     for name, value, ratio, target, ok in summary:
-        R(f"   {name:<42} {value:<28} {ratio:>7}  target {target:<10} {'' if ok is None else fb.verdict(ok)}")
+        R(f"   {name:<42} {value:<28} {ratio:>7}  " + (f"target {target:<10} {'' if ok is None else fb.verdict(ok)}" if target else "info").rstrip())
     if fb.INTERFERENCE:
         R(f"   WARNING: {len(fb.INTERFERENCE)} measurement(s) shared the machine with other work (up to {max(fb.INTERFERENCE):.0f}% of a core);"
           " rerun on an idle machine before trusting them")

@@ -43,12 +43,15 @@ if [ -n "$need" ]; then
 fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 
-# The executor part: root for eBPF, the release executor, bpf/build/*.bpf.o, and a --static-swift-stdlib build
-# (its own scratch path, so the normal build stays as it is) for the size figure. Built before the server
+# The executor part: root for eBPF, the release executor, bpf/build/*.bpf.o, a --static-swift-stdlib build
+# (its own scratch path, so the normal build stays as it is) for the size figure, and the stack floor
+# (bench/stack-floor, scratch .build-floor) as the reference for size and idle RSS. Built before the server
 # starts, so that the compiler does not share the machine with a measurement.
 STATIC_BUILD_SECONDS=""
 FAILED=0
 STATIC_BUILD_FAILED=""
+FLOOR_BUILD_SECONDS=""
+FLOOR_BUILD_FAILED=""
 if part executor; then
     if [ "$(id -u)" != 0 ]; then
         echo "bench: the executor part loads eBPF programs and needs root; skipping it" >&2
@@ -67,6 +70,18 @@ if part executor; then
         else
             echo "bench: the static executor build failed; its size is not measured" >&2
             STATIC_BUILD_FAILED=1
+        fi
+        # The reference for the executor's size and idle RSS: bench/stack-floor links the executor's fixed stack
+        # (swift-argument-parser, swift-crypto, swift-protobuf, libcurl, libbpf, jansson) and none of Fleet's code,
+        # built the way the static executor is.
+        echo "bench: swift build -c release --static-swift-stdlib --package-path bench/stack-floor --scratch-path .build-floor" >&2
+        t0=$SECONDS
+        if swift build -c release --static-swift-stdlib --package-path "$ROOT/bench/stack-floor" --scratch-path "$ROOT/.build-floor" -Xlinker --no-export-dynamic >&2 \
+           || swift build -c release --static-swift-stdlib --package-path "$ROOT/bench/stack-floor" --scratch-path "$ROOT/.build-floor" -Xlinker --no-export-dynamic >&2; then
+            FLOOR_BUILD_SECONDS=$((SECONDS - t0))
+        else
+            echo "bench: the stack-floor build failed; the executor's size and RSS are reported without their reference" >&2
+            FLOOR_BUILD_FAILED=1
         fi
     fi
 fi
@@ -136,7 +151,9 @@ if part executor; then
     python3 "$ROOT/bench/executorbench.py" --port "$PORT" --data-dir "$DATA" --work-dir "$WORK" \
         --server-pid "$SERVER_PID" --out "$WORK/executor-report.txt" --executor "$EXECUTOR" \
         --static-executor "$ROOT/.build-static/release/fleet-executor" ${STATIC_BUILD_FAILED:+--static-build-failed} \
-        ${STATIC_BUILD_SECONDS:+--static-build-seconds $STATIC_BUILD_SECONDS} ${EXECUTOR_BENCH_ARGS:-} \
+        ${STATIC_BUILD_SECONDS:+--static-build-seconds $STATIC_BUILD_SECONDS} \
+        --stack-floor "$ROOT/.build-floor/release/stack-floor" ${FLOOR_BUILD_FAILED:+--stack-floor-build-failed} \
+        ${FLOOR_BUILD_SECONDS:+--stack-floor-build-seconds $FLOOR_BUILD_SECONDS} ${EXECUTOR_BENCH_ARGS:-} \
         || { echo "bench: the executor part failed" >&2; FAILED=1; }
 fi
 if part inference; then
