@@ -7,13 +7,27 @@ import FleetJSON
 public enum Inventory {
     public static let executorVersion = "0.1.0"
 
+    /// The program types whose helpers are listed: those a manifest can attach.
+    static let helperProgramTypes: [BPFProgramType] = [.tracepoint, .rawTracepoint, .kprobe, .tracing, .xdp, .schedCLS]
+
+    /// What the running kernel accepts cannot change until it reboots, so it is probed once, on first use:
+    /// a tiny program load per program type, and one or two per helper and listed type (about 1,000 `bpf(2)`
+    /// calls, tens of milliseconds).
+    static let kernelSupport: JSON = {
+        let programTypes = BPFKernelSupport.supportedProgramTypes()
+        var helpers: [String: JSON] = [:]
+        for type in helperProgramTypes where programTypes.contains(type) {
+            helpers[type.description] = .array(BPFKernelSupport.supportedHelpers(for: type).map { .string($0.name) })
+        }
+        return ["bpf_program_types": .array(programTypes.map { .string($0.description) }), "bpf_helpers": .object(helpers)]
+    }()
+
     public static func probe() -> JSON {
         var name = utsname()
         uname(&name)
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
         }
-        let programTypes = BPFKernelSupport.supportedProgramTypes().map { JSON.string($0.description) }
         return [
             "arch": .string(field(name.machine)),
             "kernel": .string(field(name.release)),
@@ -23,7 +37,8 @@ public enum Inventory {
             "cpus": .int(Int64(ProcessEnvironment.activeProcessorCount)),
             "memory_bytes": .int(Int64(clamping: ProcessEnvironment.physicalMemory)),
             "executor_version": .string(executorVersion),
-            "bpf_program_types": .array(programTypes),
+            "bpf_program_types": kernelSupport["bpf_program_types"] ?? .array([]),
+            "bpf_helpers": kernelSupport["bpf_helpers"] ?? .object([:]),
         ]
     }
 

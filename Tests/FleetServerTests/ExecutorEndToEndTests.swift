@@ -26,6 +26,10 @@ struct ExecutorEndToEndTests {
             defer { executor.cleanUp(pins: [name]) }
             try executor.start()
             let device = executor.deviceID
+            let inventory = try server.call("GET", "/v1/devices/\(device)", token: server.adminToken).json["inventory"] ?? [:]
+            let tracepointHelpers = inventory["bpf_helpers"]?["tracepoint"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            checks.check(tracepointHelpers.contains("ringbuf_output") && inventory["bpf_program_types"]?.arrayValue?.contains("xdp") == true,
+                         "the device's inventory lists program types and helpers: \(inventory["bpf_program_types"] ?? .null)")
             let manifest = try shippedManifest("syscall_count")
             let program = try server.uploadBPF("syscall_count", name: name, manifest: manifest.text)
             let payload = try Self.loadPayload(program, name: name, manifest: manifest.json)
