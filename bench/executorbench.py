@@ -100,14 +100,55 @@ class API:
 
 # --------------------------------------------------------------------------------------------- executors
 
-class Executor:
+class ChildProcess:
+    """A child with its output in a log file; it dies with this script (PR_SET_PDEATHSIG), even when the script is
+    killed hard, and runs in its own session so that a Ctrl-C on the terminal reaches only the script."""
+
+    def __init__(self, log_path):
+        self.log_path, self.process = log_path, None
+
+    def spawn(self, argv, ready, what, death_signal):
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.process = subprocess.Popen(argv, stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=lambda: libc.prctl(1, death_signal, 0, 0, 0))
+        deadline = time.monotonic() + 20
+        while ready not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{what} did not start (exit status {self.process.poll()}):\n{self.output()[-2000:]}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def output(self):
+        try:
+            return open(self.log_path, errors="replace").read()
+        except OSError:
+            return ""
+
+    def stop(self, grace=10):
+        if self.process is None or self.process.poll() is not None:
+            return
+        if grace:
+            self.process.terminate()
+            try:
+                self.process.wait(grace)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+        self.process.kill()
+        self.process.wait()
+
+
+class Executor(ChildProcess):
     """One `fleet-executor run` child with its own state directory, enrolled against the bench server."""
 
     def __init__(self, binary, label, work, base, enrollment_token):
+        super().__init__(os.path.join(work, f"executor-{label}.log"))
         self.binary, self.label = binary, label
         self.state = os.path.join(work, f"executor-{label}")
-        self.log_path = os.path.join(work, f"executor-{label}.log")
-        self.process = None
         os.makedirs(self.state, exist_ok=True)
         # The hardware id is the machine id, and a second enrolment with the same one takes the device over
         # (the first executor's token is revoked and it exits): each executor here enrols in its own mount
@@ -123,70 +164,23 @@ class Executor:
         self.device_id = identity["device_id"]
 
     def start(self):
-        # Its own session: a Ctrl-C on the terminal must not stop it before our clean-up unloads its programs.
-        self.process = subprocess.Popen([self.binary, "run", "--state-dir", self.state],
-                                        stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 20
-        while "running as device" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"fleet-executor ({self.label}) did not start:\n{self.output()[-2000:]}")
-            time.sleep(0.05)
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def output(self):
-        try:
-            return open(self.log_path, errors="replace").read()
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        # SIGTERM when the script dies: the executor stops cleanly; its programs stay pinned, as after any stop.
+        self.spawn([self.binary, "run", "--state-dir", self.state], "running as device", f"fleet-executor ({self.label})",
+                   signal.SIGTERM)
 
 
-class StackFloor:
+class StackFloor(ChildProcess):
     """The stack-floor program idling in a child process: the reference for the executor's idle RSS."""
 
     STACK = "swift-argument-parser + swift-crypto + swift-protobuf + libcurl/libbpf/jansson, no Fleet code"
 
     def __init__(self, binary, work, seconds):
-        self.log_path = os.path.join(work, "stack-floor.log")
-        libc = ctypes.CDLL(None, use_errno=True)
-        # PR_SET_PDEATHSIG: it dies with this script even when the script is killed hard; it also ends by itself.
-        self.process = subprocess.Popen([binary, "--idle-seconds", str(int(seconds))], stdout=open(self.log_path, "ab"),
-                                        stderr=subprocess.STDOUT, start_new_session=True,
-                                        preexec_fn=lambda: libc.prctl(1, signal.SIGKILL, 0, 0, 0))
-        deadline = time.monotonic() + 20
-        while "ready" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"stack-floor did not start (exit status {self.process.poll()}):\n{self.output()[-2000:]}")
-            time.sleep(0.05)
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def output(self):
-        try:
-            return open(self.log_path, errors="replace").read()
-        except OSError:
-            return ""
+        super().__init__(os.path.join(work, "stack-floor.log"))
+        # It also ends by itself after `seconds`.
+        self.spawn([binary, "--idle-seconds", str(int(seconds))], "ready", "stack-floor", signal.SIGKILL)
 
     def stop(self):
-        if self.process.poll() is not None:
-            return
-        self.process.kill()
-        self.process.wait()
+        super().stop(grace=0)
 
 
 def resolved_versions(package_dir):
@@ -293,6 +287,20 @@ def largest_mappings(pid, count=4):
 
 def proc_threads(pid):
     return int(open(f"/proc/{pid}/status").read().split("Threads:")[1].split()[0])
+
+
+def sweep_stale_pins():
+    """Pins of an earlier run that was killed hard (its clean-up never ran): their programs are still attached and
+    would feed this run's measurements. Removed unless another executorbench is running. Returns their names."""
+    others = subprocess.run(["pgrep", "-f", "executorbench.py"], capture_output=True, text=True).stdout.split()
+    if any(int(pid) != os.getpid() for pid in others):
+        return []
+    roots = ["/sys/fs/bpf/fleet", "/sys/fs/bpf"]
+    stale = [os.path.join(root, entry) for root in roots if os.path.isdir(root)
+             for entry in os.listdir(root) if entry.startswith("xbench-")]
+    for path in stale:
+        remove_tree(path)
+    return [os.path.basename(path) for path in stale]
 
 
 def remove_tree(path):
@@ -669,6 +677,7 @@ def main():
             return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    stale = sweep_stale_pins()
     started = time.monotonic()
     report = fb.Report(args.out)
     R = report
@@ -689,6 +698,8 @@ def main():
     R(f"machine    nproc={os.cpu_count()}  cpu={cpu_model}  kernel={platform.release()}  (as root, real kernel)")
     R(f"executor   {os.path.relpath(args.executor, ROOT)} (release, dynamic Swift runtime) against the same fleet-server as above")
     R(f"bpftool    {bpftool_version}")
+    if stale:
+        R(f"clean-up   removed {len(stale)} pin directories an earlier, killed run left behind ({', '.join(sorted(stale)[:4])}{' ...' if len(stale) > 4 else ''})")
     if args.stack_floor:
         mine, theirs = resolved_versions(os.path.join(ROOT, "bench", "stack-floor")), resolved_versions(ROOT)
         fixed = ("swift-argument-parser", "swift-crypto", "swift-protobuf")
