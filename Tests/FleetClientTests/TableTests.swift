@@ -67,3 +67,16 @@ import FleetJSON
         #expect(RelativeTime.describe(now, now: now) == "just now")
     }
 }
+
+@Suite struct InventoryLineTests {
+    @Test func inventoriesAreSummarisedOnOneLine() {
+        let helpers: JSON = ["xdp": .array((0..<40).map { .string("h\($0)") }), "kprobe": .array((0..<150).map { .string("k\($0)") })]
+        let inventory: JSON = ["arch": "x86_64", "cpus": 2, "btf": true, "bpf_helpers": helpers,
+                               "bpf_program_types": .array((0..<30).map { .string("t\($0)") }), "tags": ["a", "b"]]
+        #expect(DetailView.inventory(inventory)
+                == #"arch=x86_64 bpf_helpers={kprobe: 150, xdp: 40} bpf_program_types=30 items btf=true cpus=2 tags=["a","b"]"#)
+        #expect(DetailView.inventory(["arch": "aarch64"]) == "arch=aarch64")
+        #expect(DetailView.inventory([:]) == "{}")
+        #expect(DetailView.inventory(["nested": ["a": 1]]) == #"nested={"a":1}"#)
+    }
+}

@@ -65,7 +65,7 @@ extension DetailView {
             ("LAST SEEN", device.lastSeenAt.map { timestamp($0, now: now) } ?? "never"),
             ("LABELS", device.labels.isEmpty ? "<none>" : LabelEdit.format(device.labels)),
             ("CREATED", timestamp(device.createdAt, now: now)), ("UPDATED", timestamp(device.updatedAt, now: now)),
-            ("INVENTORY", compact(device.inventory)),
+            ("INVENTORY", inventory(device.inventory)),
         ])
     }
 
@@ -87,6 +87,22 @@ extension DetailView {
     /// `2026-01-02T03:04:05.000000Z (5m ago)`
     static func timestamp(_ date: Date, now: Date) -> String {
         "\(Timestamp.format(date)) (\(RelativeTime.describe(date, now: now)))"
+    }
+
+    /// An inventory in one line: scalars as `name=value`, long lists as their length and objects of lists (the
+    /// helpers per program type) as a length per key. `-o json` prints it whole.
+    static func inventory(_ json: JSON) -> String {
+        guard case .object(let members) = json, !members.isEmpty else { return compact(json) }
+        func short(_ value: JSON) -> String {
+            switch value {
+            case .array(let items) where items.count > 6: return "\(items.count) items"
+            case .object(let entries) where entries.values.allSatisfy({ $0.arrayValue != nil }):
+                return "{" + entries.keys.sorted().map { "\($0): \(entries[$0]?.arrayValue?.count ?? 0)" }.joined(separator: ", ") + "}"
+            case .string(let text): return text
+            default: return compact(value)
+            }
+        }
+        return members.keys.sorted().map { "\($0)=\(short(members[$0] ?? .null))" }.joined(separator: " ")
     }
 
     static func compact(_ json: JSON) -> String {
