@@ -92,7 +92,7 @@ public final class CommandJournal: Sendable {
                 out += json.serializedBytes()
                 out.append(UInt8(ascii: "\n"))
             }
-            try StateDirectory.writeAtomically(out, to: file)
+            try FileSystem.writeAtomically(out, to: file)
             state.linesOnDisk = state.order.count
         }
     }

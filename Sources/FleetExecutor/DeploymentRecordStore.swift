@@ -26,8 +26,8 @@ struct DeploymentRecordStore: Sendable {
 
     /// Writes the artifact first, then the request, so a request on disk always has its artifact.
     func save(_ name: String, request: JSON, artifact: [UInt8]) throws {
-        try StateDirectory.writeAtomically(artifact, to: artifactFile(name))
-        try StateDirectory.writeAtomically(Array(request.prettyPrinted().utf8), to: requestFile(name))
+        try FileSystem.writeAtomically(artifact, to: artifactFile(name))
+        try FileSystem.writeAtomically(Array(request.prettyPrinted().utf8), to: requestFile(name))
     }
 
     func remove(_ name: String) {

@@ -36,7 +36,7 @@ public struct ExecutorIdentity: Sendable, Equatable {
         try state.prepare()
         let json: JSON = ["server": .string(server), "device_id": deviceID.json, "device_token": .string(deviceToken),
                           "hardware_id": .string(hardwareID)]
-        try StateDirectory.writeAtomically(Array(json.prettyPrinted().utf8), to: state.file(Self.fileName))
+        try FileSystem.writeAtomically(Array(json.prettyPrinted().utf8), to: state.file(Self.fileName))
     }
 
     /// A stable hardware id: the machine id, else the DMI product UUID, else one generated once and kept.
@@ -51,7 +51,7 @@ public struct ExecutorIdentity: Sendable, Equatable {
         if let text = FileSystem.readText(file), !text.isEmpty { return text }
         let generated = UUID().uuidString.lowercased()
         try state.prepare()
-        try StateDirectory.writeAtomically(Array(generated.utf8), to: file)
+        try FileSystem.writeAtomically(Array(generated.utf8), to: file)
         return generated
     }
 }

@@ -13,7 +13,7 @@ public enum Inventory {
     /// What the running kernel accepts cannot change until it reboots, so it is probed once, on first use:
     /// a tiny program load per program type, and one or two per helper and listed type (about 1,000 `bpf(2)`
     /// calls, tens of milliseconds).
-    static let kernelSupport: JSON = {
+    static let kernelSupport: [String: JSON] = {
         let programTypes = BPFKernelSupport.supportedProgramTypes()
         var helpers: [String: JSON] = [:]
         for type in helperProgramTypes where programTypes.contains(type) {
@@ -28,7 +28,7 @@ public enum Inventory {
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
         }
-        return [
+        let machine: [String: JSON] = [
             "arch": .string(field(name.machine)),
             "kernel": .string(field(name.release)),
             "os": .string(osName()),
@@ -37,9 +37,8 @@ public enum Inventory {
             "cpus": .int(Int64(ProcessEnvironment.activeProcessorCount)),
             "memory_bytes": .int(Int64(clamping: ProcessEnvironment.physicalMemory)),
             "executor_version": .string(executorVersion),
-            "bpf_program_types": kernelSupport["bpf_program_types"] ?? .array([]),
-            "bpf_helpers": kernelSupport["bpf_helpers"] ?? .object([:]),
         ]
+        return .object(machine.merging(kernelSupport) { current, _ in current })
     }
 
     private static func osName() -> String {

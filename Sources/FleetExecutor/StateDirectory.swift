@@ -1,4 +1,3 @@
-import Glibc
 import FleetSystem
 
 /// The executor's private directory (`--state-dir`): identity, command journal, telemetry outbox.
@@ -14,11 +13,6 @@ public struct StateDirectory: Sendable {
     /// Creates the directory (0700) when missing.
     public func prepare() throws {
         try FileSystem.createDirectory(path, mode: 0o700)
-    }
-
-    /// Writes a file atomically (temp file + rename) with the given mode, so a crash never leaves half a file.
-    public static func writeAtomically(_ bytes: [UInt8], to file: String, mode: mode_t = 0o600) throws {
-        try FileSystem.writeAtomically(bytes, to: file, mode: mode)
     }
 }
 

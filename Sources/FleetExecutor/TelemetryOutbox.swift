@@ -44,7 +44,7 @@ public final class TelemetryOutbox: Sendable {
         let digits = String(number)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + batchID + ".json"
         try lock.withLock { _ in
-            try StateDirectory.writeAtomically(body.serializedBytes(), to: FilePath.join(directory, name))
+            try FileSystem.writeAtomically(body.serializedBytes(), to: FilePath.join(directory, name))
             try enforceLimit()
         }
     }
@@ -100,7 +100,7 @@ public final class TelemetryOutbox: Sendable {
     private func addDropped(_ points: Int) {
         guard points > 0 else { return }
         let total = droppedPoints + UInt64(points)
-        try? StateDirectory.writeAtomically(Array(String(total).utf8), to: droppedFile)
+        try? FileSystem.writeAtomically(Array(String(total).utf8), to: droppedFile)
     }
 
     private static func pointCount(_ body: [UInt8]) -> Int {
