@@ -20,6 +20,9 @@ extension JSON {
     private static func indent(_ n: Int) -> Int { n & 0x1F }
     private static let realPrecision17 = (17 & 0x1F) << 11
 
+    /// jansson writes every real with one fixed precision (17 digits, so that each reads back exactly), which
+    /// turns 0.1 into 0.10000000000000001. When the value holds reals, its output is rewritten with the
+    /// shortest text that reads back as the same double (`RealText`).
     private func dump(flags: Int) -> [UInt8] {
         let value = makeJansson()
         defer { json_decref(value) }
@@ -29,7 +32,17 @@ extension JSON {
         _ = out.withUnsafeMutableBytes { raw in
             json_dumpb(value, raw.baseAddress?.assumingMemoryBound(to: CChar.self), size, allFlags)
         }
-        return out
+        return containsReal ? RealText.shortenReals(in: out) : out
+    }
+
+    /// True when a finite double occurs anywhere in the value.
+    private var containsReal: Bool {
+        switch self {
+        case .double(let d): return d.isFinite
+        case .array(let items): return items.contains { $0.containsReal }
+        case .object(let members): return members.values.contains { $0.containsReal }
+        case .null, .bool, .int, .string: return false
+        }
     }
 
     /// A new jansson value owning one reference; the caller releases it.
