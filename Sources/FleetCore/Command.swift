@@ -69,7 +69,7 @@ public struct Command: Sendable, Equatable, JSONEncodable {
 public enum CommandType {
     public static let known: Set<String> = [
         "program.load", "program.unload", "program.replace", "model.deploy", "model.remove",
-        "inference.run", "state.sync", "telemetry.flush", "executor.ping",
+        "inference.run", "telemetry.flush", "executor.ping",
     ]
 
     /// Lower-case dotted names: `program.load`, `vendor.reboot_now`.

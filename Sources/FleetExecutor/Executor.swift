@@ -41,6 +41,9 @@ public final class Executor: Sendable {
         dispatcher.withLock { $0.register(type, handler) }
     }
 
+    /// The command types a handler is registered for, sorted.
+    public var commandTypes: [String] { dispatcher.withLock { $0.types } }
+
     public func addTelemetrySource(_ source: any TelemetrySource) {
         sources.withLock { $0.append(source) }
     }
@@ -161,7 +164,7 @@ public final class Executor: Sendable {
         reportWithRetry(command.id, state: .running)
         let started = Date()
         let outcome = dispatcher.withLock { $0 }.run(command)
-        events.record(TelemetryPoint(metric: "executor_command_seconds", labels: ["type": command.type],
+        events.record(TelemetryPoint(.commandSeconds, labels: ["type": command.type],
                                      value: Date().timeIntervalSince(started)))
         let (state, result, error): (CommandState, JSON?, String?) = switch outcome {
         case .succeeded(let result): (.succeeded, result, nil)

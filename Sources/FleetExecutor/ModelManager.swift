@@ -116,7 +116,7 @@ public final class ModelManager: TelemetrySource {
             throw ExecutorError("no model named '\(request.model)' is deployed\(Self.listing(deployedNames))")
         }
         let (outputs, latency) = try Self.infer(deployment, request.inputs.mapValues { try $0.tensor() })
-        pending.record(TelemetryPoint(metric: "inference_latency_ms", labels: ["model": deployment.name, "trigger": "command"],
+        pending.record(TelemetryPoint(.inferenceLatency, labels: ["model": deployment.name, "trigger": "command"],
                                       value: latency.milliseconds))
         var result: [String: JSON] = [
             "model": .string(deployment.name), "sha256": deployment.request.sha256.json,
@@ -201,11 +201,11 @@ public final class ModelManager: TelemetrySource {
             }
             let (outputs, latency) = try Self.infer(deployment, [feed.input: try Tensor(shape: feed.shape, values: features)])
             let now = Date()
-            pending.record(TelemetryPoint(metric: "inference_latency_ms", labels: ["model": name, "trigger": "schedule"],
+            pending.record(TelemetryPoint(.inferenceLatency, labels: ["model": name, "trigger": "schedule"],
                                           timestamp: now, value: latency.milliseconds))
             for output in outputs {
                 for (index, value) in output.tensor.doubles.prefix(Self.exportedElements).enumerated() where value.isFinite {
-                    pending.record(TelemetryPoint(metric: "model_output", labels: ["model": name, "output": output.name, "index": String(index)],
+                    pending.record(TelemetryPoint(.modelOutput, labels: ["model": name, "output": output.name, "index": String(index)],
                                                   timestamp: now, value: value))
                 }
             }
@@ -224,11 +224,11 @@ public final class ModelManager: TelemetrySource {
     // MARK: - Telemetry
 
     public func sample(now: Date) -> [TelemetryPoint] {
-        var points = [TelemetryPoint(metric: "executor_models_deployed", timestamp: now,
+        var points = [TelemetryPoint(.modelsDeployed, timestamp: now,
                                      value: Double(deployments.withLock { $0.count }))]
         let failures = schedules.withLock { $0.failures }
         for (model, count) in failures.sorted(by: { $0.key < $1.key }) {
-            points.append(TelemetryPoint(metric: "model_schedule_failures_total", labels: ["model": model], timestamp: now,
+            points.append(TelemetryPoint(.modelScheduleFailures, labels: ["model": model], timestamp: now,
                                          value: Double(count)))
         }
         return points + pending.sample(now: now)

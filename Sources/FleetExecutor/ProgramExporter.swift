@@ -46,13 +46,13 @@ public enum ProgramExporter {
                 cumulative &+= count
                 let bound = slot >= 63 ? "+Inf" : String(UInt64(1) << UInt64(slot + 1))
                 if bound == "+Inf" { break }
-                points.append(TelemetryPoint(metric: export.metric + "_bucket", labels: base.merging(["le": bound]) { $1 },
+                points.append(TelemetryPoint(metric: export.metric + "_bucket", kind: .counter, labels: base.merging(["le": bound]) { $1 },
                                              timestamp: now, value: Double(cumulative)))
             }
             let total = slots.reduce(UInt64(0), &+)
-            points.append(TelemetryPoint(metric: export.metric + "_bucket", labels: base.merging(["le": "+Inf"]) { $1 },
+            points.append(TelemetryPoint(metric: export.metric + "_bucket", kind: .counter, labels: base.merging(["le": "+Inf"]) { $1 },
                                          timestamp: now, value: Double(total)))
-            points.append(TelemetryPoint(metric: export.metric + "_count", labels: base, timestamp: now, value: Double(total)))
+            points.append(TelemetryPoint(metric: export.metric + "_count", kind: .counter, labels: base, timestamp: now, value: Double(total)))
             return points
         }
     }
@@ -60,10 +60,10 @@ public enum ProgramExporter {
     private static func fieldPoints(_ export: ProgramManifest.MapExport, values: [UInt64], labels: [String: String],
                                     now: Date) -> [TelemetryPoint] {
         if export.fields.isEmpty {
-            return [TelemetryPoint(metric: export.metric, labels: labels, timestamp: now, value: Double(values.first ?? 0))]
+            return [TelemetryPoint(metric: export.metric, kind: .counter, labels: labels, timestamp: now, value: Double(values.first ?? 0))]
         }
         return export.fields.enumerated().map { index, field in
-            TelemetryPoint(metric: export.metric, labels: labels.merging(["field": field]) { $1 }, timestamp: now,
+            TelemetryPoint(metric: export.metric, kind: .counter, labels: labels.merging(["field": field]) { $1 }, timestamp: now,
                            value: Double(index < values.count ? values[index] : 0))
         }
     }

@@ -216,7 +216,7 @@ public final class ProgramManager: TelemetrySource {
 
     public func sample(now: Date) -> [TelemetryPoint] {
         let current = deployments.withLock { $0 }
-        var points = [TelemetryPoint(metric: "executor_programs_loaded", timestamp: now, value: Double(current.count))]
+        var points = [TelemetryPoint(.programsLoaded, timestamp: now, value: Double(current.count))]
         for name in current.keys.sorted() { points += current[name]!.sample(now: now) }
         return points
     }
@@ -240,8 +240,8 @@ public final class ProgramManager: TelemetrySource {
         init(program: String, load: Duration, attach: Duration, events: EventMetrics) {
             loadSeconds = Self.seconds(load)
             attachSeconds = Self.seconds(attach)
-            events.record(TelemetryPoint(metric: "executor_program_load_seconds", labels: ["program": program], value: loadSeconds))
-            events.record(TelemetryPoint(metric: "executor_program_attach_seconds", labels: ["program": program], value: attachSeconds))
+            events.record(TelemetryPoint(.programLoadSeconds, labels: ["program": program], value: loadSeconds))
+            events.record(TelemetryPoint(.programAttachSeconds, labels: ["program": program], value: attachSeconds))
         }
 
         func annotate(_ json: JSON) -> JSON {

@@ -49,7 +49,7 @@ final class RingBufferForwarder: TelemetrySource {
             defer { state.pending.removeAll(keepingCapacity: true) }
             return (state.pending, state.dropped)
         }
-        return events + [TelemetryPoint(metric: export.metric + "_dropped_total", labels: ["program": program],
+        return events + [TelemetryPoint(metric: export.metric + "_dropped_total", kind: .counter, labels: ["program": program],
                                         timestamp: now, value: Double(dropped))]
     }
 
@@ -84,7 +84,7 @@ final class RingBufferForwarder: TelemetrySource {
         var labels = export.layout.map { export.labels(of: $0.decode(record.bytes)) }
             ?? ["size": String(record.bytes.count), "data": record.bytes.prefix(64).hexString]
         labels["program"] = program
-        let point = TelemetryPoint(metric: export.metric, labels: labels, timestamp: now, value: 1)
+        let point = TelemetryPoint(metric: export.metric, kind: .event, labels: labels, timestamp: now, value: 1)
         state.withLock { $0.pending.append(point) }
     }
 }

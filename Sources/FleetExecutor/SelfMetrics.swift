@@ -31,11 +31,11 @@ public struct SelfMetrics: Sendable {
     public mutating func sample(now: Date = Date()) -> [TelemetryPoint] {
         let cpu = Self.cpuSeconds()
         var points = [
-            TelemetryPoint(metric: "executor_rss_bytes", timestamp: now, value: Self.residentBytes()),
-            TelemetryPoint(metric: "executor_cpu_seconds_total", timestamp: now, value: cpu),
+            TelemetryPoint(.rssBytes, timestamp: now, value: Self.residentBytes()),
+            TelemetryPoint(.cpuSeconds, timestamp: now, value: cpu),
         ]
         if let lastCPUSeconds, let lastSample, now > lastSample {
-            points.append(TelemetryPoint(metric: "executor_cpu_ratio", timestamp: now,
+            points.append(TelemetryPoint(.cpuRatio, timestamp: now,
                                          value: (cpu - lastCPUSeconds) / now.timeIntervalSince(lastSample)))
         }
         lastCPUSeconds = cpu

@@ -40,7 +40,14 @@ public final class TelemetryOutbox: Sendable {
         guard !points.isEmpty else { return }
         let number = sequence.withLock { value -> UInt64 in value += 1; return value }
         let batchID = UUID().uuidString.lowercased()
-        let body: JSON = ["batch_id": .string(batchID), "points": .array(points.map(\.json))]
+        var body: JSON = ["batch_id": .string(batchID), "points": .array(points.map(\.json))]
+        let kinds = points.reduce(into: [String: JSON]()) { kinds, point in
+            if point.kind != .gauge { kinds[point.metric] = .string(point.kind.rawValue) }
+        }
+        if !kinds.isEmpty, case .object(var members) = body {
+            members["kinds"] = .object(kinds)
+            body = .object(members)
+        }
         let digits = String(number)
         let name = String(repeating: "0", count: max(0, 20 - digits.count)) + digits + "-" + batchID + ".json"
         try lock.withLock { _ in

@@ -34,8 +34,8 @@ public final class SelfMetricsSource: TelemetrySource {
 
     public func sample(now: Date) -> [TelemetryPoint] {
         var points = state.withLock { $0.sample(now: now) }
-        points.append(TelemetryPoint(metric: "executor_outbox_dropped_points_total", timestamp: now, value: Double(outbox.droppedPoints)))
-        points.append(TelemetryPoint(metric: "executor_outbox_batches", timestamp: now, value: Double(outbox.count)))
+        points.append(TelemetryPoint(.outboxDroppedPoints, timestamp: now, value: Double(outbox.droppedPoints)))
+        points.append(TelemetryPoint(.outboxBatches, timestamp: now, value: Double(outbox.count)))
         return points
     }
 }

@@ -70,6 +70,7 @@ extension FleetService {
         add("POST", "/v1/executor/commands/{id}/status", .device, FleetService.reportCommandStatus)
         add("POST", "/v1/executor/telemetry", .device, FleetService.ingestTelemetry)
         add("GET", "/v1/telemetry", .viewer, FleetService.queryTelemetry)
+        add("GET", "/v1/telemetry/metrics", .viewer, FleetService.listDeviceMetrics)
         return router
     }
 

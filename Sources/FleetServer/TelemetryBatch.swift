@@ -21,13 +21,25 @@ struct TelemetryBatch: Sendable {
 
     let batchID: String
     let points: [TelemetryPoint]
+    /// What the executor says its metrics are (`{"syscalls_total": "counter"}`); metrics it leaves out are gauges.
+    let kinds: [String: MetricKind]
 
     /// - Parameter now: the server's clock, to refuse points stamped too far in the future.
     /// - Throws: `JSONError` naming the offending member (`points[3].ts`).
     init(_ body: inout JSONObjectReader, now: Date) throws {
         batchID = try body.require("batch_id")
         let items = try body.require("points", as: [JSON].self)
+        let kindTexts = try body.optional("kinds", as: [String: String].self) ?? [:]
         try body.finish()
+        var kinds: [String: MetricKind] = [:]
+        for (metric, text) in kindTexts {
+            guard MetricName.isValid(metric) else { throw JSONError(path: "kinds", message: "'\(metric)' is not a metric name") }
+            guard let kind = MetricKind(rawValue: text) else {
+                throw JSONError(path: "kinds.\(metric)", message: "unknown kind '\(text)': use \(MetricKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kinds[metric] = kind
+        }
+        self.kinds = kinds
         guard (1...Self.maximumBatchIDLength).contains(batchID.count) else {
             throw JSONError(path: "batch_id", message: "must be 1 to \(Self.maximumBatchIDLength) characters")
         }

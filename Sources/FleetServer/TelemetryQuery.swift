@@ -22,7 +22,9 @@ struct TelemetryQuery: Sendable, Equatable {
     let to: Date
     /// Bucket width in seconds; buckets are aligned to the Unix epoch, so they are stable across queries.
     let step: Int
-    let aggregation: TelemetryAggregation
+    /// `agg` as asked for; without one the metric's kind decides (`MetricKind.defaultAggregation`).
+    var aggregation: TelemetryAggregation
+    let aggregationWasGiven: Bool
     let selector: LabelSelector
 
     /// - Parameter parameters: the decoded query string.
@@ -69,6 +71,7 @@ struct TelemetryQuery: Sendable, Equatable {
         } else {
             aggregation = .avg
         }
+        aggregationWasGiven = value("agg") != nil
 
         let selector: LabelSelector
         do { selector = try LabelSelector(parsing: parameters["labels"] ?? "") } catch let error as LabelSelectorError {
@@ -82,6 +85,12 @@ struct TelemetryQuery: Sendable, Equatable {
         self.step = step
         self.aggregation = aggregation
         self.selector = selector
+    }
+
+    /// Applies the default aggregation of the metric's kind, unless the query named one.
+    mutating func applyDefault(for kind: MetricKind?) {
+        guard !aggregationWasGiven, let kind, let aggregation = TelemetryAggregation(rawValue: kind.defaultAggregation) else { return }
+        self.aggregation = aggregation
     }
 
     /// Epoch-aligned buckets of `step` seconds that `[from, to]` touches.

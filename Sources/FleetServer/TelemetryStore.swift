@@ -79,13 +79,42 @@ final class TelemetryStore: Sendable {
                 """).affectedRows
             guard claimed == 1 else { return IngestResult(accepted: 0, dropped: 0, duplicate: true) }
             guard !kept.isEmpty else { return IngestResult(accepted: 0, dropped: batch.points.count, duplicate: false) }
-            let inserted = try connection.query("""
-                INSERT INTO telemetry (device_id, metric, labels, ts, value)
-                SELECT \(device.rawValue), p.metric, coalesce(p.labels, '{}'::jsonb), p.ts, p.value
-                FROM jsonb_to_recordset(\(text)::jsonb -> 'points') AS p(metric text, labels jsonb, ts timestamptz, value float8)
-                WHERE p.ts >= \(cutoff)
-                """).affectedRows
-            return IngestResult(accepted: inserted, dropped: batch.points.count - kept.count, duplicate: false)
+            // One statement stores the points and brings the device's metric catalogue up to date, so the
+            // document is parsed once. The catalogue's row of a metric is only rewritten when it learns something.
+            let inserted: Int64 = try connection.query("""
+                WITH doc AS (SELECT \(text)::jsonb AS d),
+                points AS (
+                    SELECT p.metric, coalesce(p.labels, '{}'::jsonb) AS labels, p.ts, p.value
+                    FROM doc, jsonb_to_recordset(doc.d -> 'points') AS p(metric text, labels jsonb, ts timestamptz, value float8)
+                    WHERE p.ts >= \(cutoff)
+                ),
+                stored AS (
+                    INSERT INTO telemetry (device_id, metric, labels, ts, value)
+                    SELECT \(device.rawValue), metric, labels, ts, value FROM points RETURNING 1
+                ),
+                seen AS (
+                    SELECT p.metric, min(p.ts) AS first_ts, max(p.ts) AS last_ts,
+                           coalesce(array_agg(DISTINCT k ORDER BY k) FILTER (WHERE k IS NOT NULL), '{}') AS label_keys,
+                           coalesce(min(doc.d -> 'kinds' ->> p.metric), 'gauge') AS kind
+                    FROM doc, points p LEFT JOIN LATERAL jsonb_object_keys(p.labels) AS k ON true
+                    GROUP BY p.metric
+                ),
+                catalogued AS (
+                    INSERT INTO telemetry_metrics AS m (device_id, metric, kind, label_keys, first_ts, last_ts)
+                    SELECT \(device.rawValue), metric, kind, label_keys, first_ts, last_ts FROM seen
+                    ON CONFLICT (device_id, metric) DO UPDATE SET
+                        kind = EXCLUDED.kind,
+                        first_ts = least(m.first_ts, EXCLUDED.first_ts),
+                        last_ts = greatest(m.last_ts, EXCLUDED.last_ts),
+                        label_keys = CASE WHEN EXCLUDED.label_keys <@ m.label_keys THEN m.label_keys
+                            ELSE ARRAY(SELECT DISTINCT k FROM unnest(m.label_keys || EXCLUDED.label_keys) AS k ORDER BY k) END
+                    WHERE m.kind <> EXCLUDED.kind OR m.last_ts < EXCLUDED.last_ts OR m.first_ts > EXCLUDED.first_ts
+                       OR NOT EXCLUDED.label_keys <@ m.label_keys
+                    RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM stored) AS inserted, (SELECT count(*) FROM catalogued) AS catalogued
+                """).first?.decode("inserted") ?? 0
+            return IngestResult(accepted: Int(inserted), dropped: batch.points.count - kept.count, duplicate: false)
         }
     }
 
@@ -155,6 +184,7 @@ final class TelemetryStore: Sendable {
             }
             return report
         }
+        _ = try pool.query("DELETE FROM telemetry_metrics WHERE last_ts < \(cutoff)")
         report.prunedBatches = try pool.query("""
             DELETE FROM telemetry_batches WHERE received_at < \(cutoff.addingTimeInterval(-Self.batchIDGrace))
             """).affectedRows

@@ -10,17 +10,21 @@ extension Fleetctl.Get {
             abstract: "Show a metric of one device, one series per label set, as points or as charts.",
             discussion: """
                 Points are bucketed by --step (aligned to the Unix epoch) and combined by --agg: avg, min, max, \
-                sum, last, or rate (per-second increase of a counter, resets allowed). Without a range the \
-                last hour is shown; without --step the server picks one that gives about 300 points.
+                sum, last, or rate (per-second increase of a counter, resets allowed). Without --agg a counter \
+                is shown as a rate, an event stream as a sum per step and any other metric as an average; the \
+                table's header and the chart's title say which. Without a range the last hour is shown; \
+                without --step the server picks one that gives about 300 points. `fleetctl get metrics DEVICE` \
+                lists the metrics a device reports.
 
                 Times are RFC 3339 (2026-11-29T07:00:00Z), now, or a duration ago (30m, now-2h). --plot \
-                draws each series as a braille line chart as wide as the terminal ($COLUMNS, else 80).
+                draws each series as a braille line chart as wide as the terminal ($COLUMNS, else 80), over \
+                the whole range asked for, with gaps where the device reported nothing.
 
                 Examples:
-                  fleetctl get telemetry 5f0c… syscalls_total --since 10m --step 30s --agg rate --plot
-                  fleetctl get telemetry 5f0c… cpu_percent --from 2026-11-29T07:00:00Z --to 2026-11-29T08:00:00Z
-                  fleetctl get telemetry 5f0c… syscalls_total -l 'syscall in (read,write)' --agg max
-                  fleetctl -o json get telemetry 5f0c… executor_memory_bytes --since 1h | jq '.series[0].points[-1]'
+                  fleetctl get telemetry 5f0c… syscalls_total --since 10m --step 30s --plot
+                  fleetctl get telemetry 5f0c… executor_cpu_ratio --from 2026-11-29T07:00:00Z --to 2026-11-29T08:00:00Z
+                  fleetctl get telemetry 5f0c… inference_latency_ms -l 'model=anomaly' --agg max
+                  fleetctl -o json get telemetry 5f0c… executor_rss_bytes --since 1h | jq '.series[0].points[-1]'
                 """
         )
 
@@ -46,7 +50,7 @@ extension Fleetctl.Get {
                 transform: ArgumentTransforms.seconds)
         var step: Int?
 
-        @Option(help: ArgumentHelp("How points combine within a step: avg, min, max, sum, last or rate (default: avg).", valueName: "agg"),
+        @Option(help: ArgumentHelp("How points combine within a step: avg, min, max, sum, last or rate (default: rate for counters, sum for events, else avg).", valueName: "agg"),
                 transform: ArgumentTransforms.aggregation)
         var agg: MetricAggregation?
 
@@ -95,13 +99,17 @@ extension Fleetctl.Get {
             guard plot else {
                 globals.printer.show(result) { _ in
                     if result.series.isEmpty { Console.note("No points of \(metric) on device \(device) in this range.") }
-                    return Table.renderSeries(result.series)
+                    return Table.renderSeries(result)
                 }
                 return
             }
             if result.series.isEmpty { Console.note("No points of \(metric) on device \(device) in this range.") }
             let chart = TerminalPlot(width: Terminal.columns, height: height)
-            print(result.series.map { chart.render(title: $0.title, points: $0.points) }.joined(separator: "\n"), terminator: "")
+            let note = Table.aggregationNote(result)
+            print(result.series.map {
+                chart.render(title: "\($0.title)  (\(note))", points: $0.points, range: result.from...result.to,
+                             step: Double(result.stepSeconds))
+            }.joined(separator: "\n"), terminator: "")
         }
     }
 }

@@ -15,10 +15,11 @@ extension Fleetctl {
                   fleetctl -o yaml get command 9a1e…
                   fleetctl get programs --name syscall-count
                   fleetctl get model anomaly@1.0.0
-                  fleetctl get telemetry 5f0c… syscalls_total --since 30m --agg rate --plot
+                  fleetctl get metrics 5f0c…
+                  fleetctl get telemetry 5f0c… syscalls_total --since 30m --plot
                 """,
             subcommands: [GetDevices.self, GetDevice.self, GetCommands.self, GetCommand.self, GetPrograms.self, GetProgram.self, GetModels.self, GetModel.self,
-                          GetTelemetry.self, GetEnrollmentTokens.self, GetTokens.self]
+                          GetTelemetry.self, GetMetrics.self, GetEnrollmentTokens.self, GetTokens.self]
         )
     }
 }

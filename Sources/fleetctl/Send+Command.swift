@@ -11,7 +11,8 @@ extension Fleetctl.Send {
             abstract: "Queue a command for a device, and optionally wait for its outcome.",
             discussion: """
                 Types the executor understands: program.load, program.unload, program.replace, model.deploy, \
-                model.remove, inference.run, state.sync, telemetry.flush, executor.ping.
+                model.remove, inference.run, telemetry.flush, executor.ping. Other well-formed types are \
+                queued and the executor rejects them.
 
                 With --wait, fleetctl polls the command until it is terminal and prints it. Exit status: 0 when \
                 it succeeded (or was queued, without --wait); 1 when it failed, was rejected, expired or was \
@@ -20,7 +21,7 @@ extension Fleetctl.Send {
                 Examples:
                   fleetctl send command 5f0c… executor.ping --wait
                   fleetctl send command 5f0c… inference.run --payload @req.json --wait --timeout 2m
-                  fleetctl send command 5f0c… state.sync --idempotency-key sync-2026-01-01
+                  fleetctl send command 5f0c… telemetry.flush --idempotency-key flush-2026-01-01
                 """
         )
 

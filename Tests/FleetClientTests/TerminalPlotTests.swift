@@ -53,6 +53,35 @@ import Testing
         #expect(broken.contains("min 0  max 4  last 0"))
     }
 
+    @Test func aStretchWithoutPointsIsAGapNotAStraightLine() {
+        let chart = TerminalPlot(width: 40, height: 4, timeZone: Self.utc)
+        // Points every 10 s, then nothing for five minutes, then points again.
+        let before = (0..<6).map { MetricPoint(time: Self.start.addingTimeInterval(Double($0) * 10), value: 1) }
+        let after = (0..<6).map { MetricPoint(time: Self.start.addingTimeInterval(360 + Double($0) * 10), value: 1) }
+        let text = chart.render(title: "m", points: before + after, step: 10)
+        let flatRow = text.split(separator: "\n")[2]
+        #expect(flatRow.contains("  "), "the five minutes without points stay empty: \(flatRow)")
+        let joined = chart.render(title: "m", points: before + after)
+        #expect(!joined.split(separator: "\n")[2].dropFirst(6).contains("  "), "without a step nothing is taken for a gap")
+        // A device that samples every 15 s under a 10 s step is not broken up.
+        let sparse = (0..<20).map { MetricPoint(time: Self.start.addingTimeInterval(Double($0) * 15), value: 1) }
+        #expect(TerminalPlot.gapThreshold(sparse.map(\.time), step: 10) == 30)
+        #expect(chart.render(title: "m", points: sparse, step: 10) == chart.render(title: "m", points: sparse))
+    }
+
+    @Test func theAxisSpansTheRangeAskedForNotOnlyThePoints() {
+        let chart = TerminalPlot(width: 40, height: 2, timeZone: Self.utc)
+        let points = [MetricPoint(time: Self.start.addingTimeInterval(280), value: 1), MetricPoint(time: Self.start.addingTimeInterval(300), value: 2)]
+        let text = chart.render(title: "m", points: points, range: Self.start...Self.start.addingTimeInterval(300), step: 10)
+        #expect(text.hasSuffix("08:00:00      08:02:30       08:05:00\n"), "\(text)")
+        let plotRows = text.split(separator: "\n").dropFirst().prefix(2)
+        #expect(plotRows.allSatisfy { row in
+            // The 20 s with points sit at the right end of a five-minute axis.
+            let cells = row.drop { $0 != "┤" && $0 != "│" }.dropFirst()
+            return cells.prefix(30).allSatisfy { $0 == " " }
+        })
+    }
+
     @Test func dayLongRangesLabelDateAndMinute() {
         let chart = TerminalPlot(width: 50, height: 2, timeZone: Self.utc)
         let text = chart.render(title: "m", points: Self.points([1, 2, 3], every: 86_400))

@@ -65,6 +65,29 @@ import Testing
         #expect(outbox.count == 1)
     }
 
+    @Test func aBatchNamesTheKindOfEveryMetricThatIsNotAGauge() throws {
+        let state = try temporaryState()
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
+        let outbox = try TelemetryOutbox(state: state)
+        try outbox.append([
+            TelemetryPoint(.rssBytes, value: 1), TelemetryPoint(.cpuSeconds, value: 2.5),
+            TelemetryPoint(metric: "exec_events", kind: .event, value: 1), TelemetryPoint(metric: "syscalls_total", kind: .counter, value: 9),
+        ])
+        let body = try JSON.parse(try #require(try outbox.oldest()).body)
+        #expect(body["kinds"] == ["executor_cpu_seconds_total": "counter", "exec_events": "event", "syscalls_total": "counter"])
+        #expect(body["points"]?.arrayValue?.allSatisfy { $0["kind"] == nil } == true, "kinds go once per batch, not per point")
+        #expect(ExecutorMetric.all.count == Set(ExecutorMetric.all.map(\.name)).count)
+    }
+
+    @Test func theExecutorHandlesExactlyTheCommandTypesTheCoreNames() throws {
+        let state = try temporaryState()
+        defer { try? FileManager.default.removeItem(atPath: state.path) }
+        let identity = ExecutorIdentity(server: "http://127.0.0.1:9", deviceID: DeviceID.random(), deviceToken: "fld_test", hardwareID: "hw")
+        let executor = try Executor(state: state, identity: identity)
+        try ExecutorAssembly.install(on: executor, state: state)
+        #expect(executor.commandTypes == CommandType.known.sorted(), "help text, README and OpenAPI list CommandType.known")
+    }
+
     @Test func backoffGrowsToItsCapAndResets() {
         struct Fixed: RandomNumberGenerator { mutating func next() -> UInt64 { .max } }
         var generator = Fixed()

@@ -95,20 +95,48 @@ public struct MetricSeries: Sendable, Equatable, JSONEncodable {
     }
 }
 
-/// The answer of `GET /v1/telemetry`: `{"series": [...]}`.
+/// The answer of `GET /v1/telemetry`: the series, and the range, step and aggregation the server applied
+/// (counters default to `rate`, events to `sum`, gauges to `avg`).
 public struct MetricQueryResult: Sendable, Equatable, JSONEncodable {
     public var series: [MetricSeries]
+    public var aggregation: MetricAggregation
+    public var stepSeconds: Int
+    public var from: Date
+    public var to: Date
+    /// What the device said the metric is (`counter`, `gauge`, `event`); nil when it never reported it.
+    public var kind: String?
 
-    public init(series: [MetricSeries]) { self.series = series }
+    public init(series: [MetricSeries], aggregation: MetricAggregation, stepSeconds: Int, from: Date, to: Date, kind: String? = nil) {
+        self.series = series
+        self.aggregation = aggregation
+        self.stepSeconds = stepSeconds
+        self.from = from
+        self.to = to
+        self.kind = kind
+    }
 
-    public var json: JSON { ["series": .array(series.map(\.json))] }
+    init(api object: APIObject) throws {
+        series = try object.array("series").map(MetricSeries.init(api:))
+        let text = try object.string("agg")
+        guard let aggregation = MetricAggregation(rawValue: text) else {
+            throw JSONError(path: "agg", message: "unknown aggregation '\(text)'")
+        }
+        self.aggregation = aggregation
+        stepSeconds = try object.decode("step")
+        from = try object.date("from")
+        to = try object.date("to")
+        kind = try object.optionalString("kind")
+    }
+
+    public var json: JSON {
+        ["series": .array(series.map(\.json)), "agg": .string(aggregation.rawValue), "step": .int(Int64(stepSeconds)),
+         "from": from.json, "to": to.json, "kind": kind.map(JSON.string) ?? .null]
+    }
 }
 
 extension FleetClient {
     /// A metric of one device, bucketed by step and combined by the aggregation, one series per label set.
     public func telemetry(_ query: MetricQuery) throws -> MetricQueryResult {
-        try fetch(.get, "/v1/telemetry", query: query.items) { object in
-            MetricQueryResult(series: try object.array("series").map(MetricSeries.init(api:)))
-        }
+        try fetch(.get, "/v1/telemetry", query: query.items, decode: MetricQueryResult.init(api:))
     }
 }

@@ -40,13 +40,21 @@ public struct TerminalPlot: Sendable, Equatable {
         self.timeZone = timeZone
     }
 
-    /// The chart's lines, each ending with a newline. A nil value breaks the line; a missing step does not.
-    public func render(title: String, points: [MetricPoint]) -> String {
+    /// The chart's lines, each ending with a newline.
+    ///
+    /// - Parameters:
+    ///   - range: the time the x axis spans (the range asked for); without one, the points' own.
+    ///   - step: the width of a bucket in seconds. A stretch with no points longer than twice the usual
+    ///     spacing of the points (and at least two steps) is a gap and breaks the line, as a nil value does.
+    public func render(title: String, points: [MetricPoint], range: ClosedRange<Date>? = nil, step: Double? = nil) -> String {
         let sorted = points.sorted { $0.time < $1.time }
         let values = sorted.compactMap(\.value).filter(\.isFinite)
-        guard let low = values.min(), let high = values.max(), let first = sorted.first?.time, let last = sorted.last?.time else {
+        guard let low = values.min(), let high = values.max(), let firstPoint = sorted.first?.time, let lastPoint = sorted.last?.time else {
             return "\(title)\n  (no points)\n"
         }
+        let first = range.map { min($0.lowerBound, firstPoint) } ?? firstPoint
+        let last = range.map { max($0.upperBound, lastPoint) } ?? lastPoint
+        let gap = Self.gapThreshold(sorted.map(\.time), step: step)
         let summary = "\(title)  min \(Self.number(low))  max \(Self.number(high))  last \(Self.number(values.last!))\n"
 
         // A flat series sits in the middle of a range around it.
@@ -82,14 +90,17 @@ public struct TerminalPlot: Sendable, Equatable {
             cells[row / 4][column / 2] |= bits[column % 2][row % 4]
         }
         var previous: (Int, Int)?
+        var previousTime: Date?
         for point in sorted {
             guard let value = point.value, value.isFinite else {
                 previous = nil
                 continue
             }
+            if let previousTime, let gap, point.time.timeIntervalSince(previousTime) > gap { previous = nil }
             let here = (x(point.time), y(value))
             if let previous { Self.line(from: previous, to: here, dot) } else { dot(here.0, here.1) }
             previous = here
+            previousTime = point.time
         }
 
         var out = summary
@@ -143,6 +154,15 @@ public struct TerminalPlot: Sendable, Equatable {
         case .seconds: return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
         case .dayAndMinute: return "\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min))"
         }
+    }
+
+    /// The longest stretch between two points still drawn as one line: twice the median spacing of the points
+    /// and at least two steps, so that a device sampling less often than the step does not look broken.
+    static func gapThreshold(_ times: [Date], step: Double?) -> Double? {
+        guard let step, step > 0 else { return nil }
+        let spacings = zip(times, times.dropFirst()).map { $1.timeIntervalSince($0) }.filter { $0 > 0 }.sorted()
+        let median = spacings.isEmpty ? step : spacings[spacings.count / 2]
+        return 2 * max(step, median)
     }
 
     /// Bresenham's line, both ends included.
