@@ -42,6 +42,10 @@ let package = Package(
             "FleetKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
 
+        // The release and the commit `--version` names; the commit is stamped by the BuildStamp plugin.
+        .plugin(name: "BuildStamp", capability: .buildTool()),
+        .target(name: "FleetBuildInfo", plugins: ["BuildStamp"]),
+
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON"]),
         .target(name: "FleetServer", dependencies: [
@@ -50,21 +54,21 @@ let package = Package(
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "FleetSystem", "CCurl"]),
         .target(name: "FleetExecutor", dependencies: [
-            "FleetCore", "FleetJSON", "FleetSystem", "FleetClient", "FleetBPF", "FleetInference",
+            "FleetCore", "FleetJSON", "FleetSystem", "FleetClient", "FleetBPF", "FleetInference", "FleetBuildInfo",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Executables: flags and wiring only.
         .executableTarget(name: "fleet-server", dependencies: [
-            "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FleetServer", "FleetBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The executor exports no symbols: nothing loads it as a library, and the table is over 1 MB.
         .executableTarget(name: "fleet-executor", dependencies: [
-            "FleetExecutor", "FleetCore", "FleetJSON",
+            "FleetExecutor", "FleetCore", "FleetJSON", "FleetBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         .executableTarget(name: "fleetctl", dependencies: [
-            "FleetClient", "FleetCore", "FleetJSON",
+            "FleetClient", "FleetCore", "FleetJSON", "FleetBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -2,10 +2,11 @@ import Glibc
 import FleetSystem
 import FleetBPF
 import FleetJSON
+import FleetBuildInfo
 
 /// What the executor tells the server about its device: probed, not assumed.
 public enum Inventory {
-    public static let executorVersion = "0.1.0"
+    public static let executorVersion = FleetBuild.version
 
     /// The program types whose helpers are listed: those a manifest can attach.
     static let helperProgramTypes: [BPFProgramType] = [.tracepoint, .rawTracepoint, .kprobe, .tracing, .xdp, .schedCLS]

@@ -2,12 +2,14 @@ import ArgumentParser
 import Glibc
 import Synchronization
 import FleetExecutor
+import FleetBuildInfo
 
 @main
 struct FleetExecutorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet-executor",
         abstract: "The Fleet executor: runs on a device, takes commands from the server and reports back.",
+        version: FleetBuild.versionLine,
         subcommands: [Enroll.self, Run.self, Infer.self])
 
     /// `run` exits with this status when the server refuses the credential; restarting will not help.

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import FleetServer
+import FleetBuildInfo
 
 @main
 struct FleetServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet-server",
         abstract: "The Fleet control plane: devices, commands and executors over one HTTP API.",
+        version: FleetBuild.versionLine,
         subcommands: [Serve.self, Migrate.self, TokenCommand.self],
         defaultSubcommand: Serve.self)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetClient
+import FleetBuildInfo
 import Foundation
 
 @main
@@ -23,22 +24,39 @@ struct Fleetctl: ParsableCommand {
               fleetctl get telemetry 5f0c… syscalls_total --since 15m --agg rate --plot
               fleetctl infer 5f0c… anomaly --input x=@features.json
             """,
+        version: FleetBuild.versionLine,
         subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Infer.self, Cancel.self,
-                      Upload.self, Download.self, API.self]
+                      Upload.self, Download.self, API.self, Completion.self]
     )
 
     /// Accepted before the verb too (`fleetctl -o json get devices`); subcommands see the same values.
     @OptionGroup var globals: GlobalOptions
 
-    /// Runs the command; API and connection failures end with one `error: …` line and exit code 1.
+    /// Runs the command; API and connection failures end with one `error: …` line and exit code 1, usage
+    /// errors with one such line and exit code 64; `--help` and `--version` print and exit 0.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            Console.error(UsageError.message(for: error, arguments: arguments))
+            Foundation.exit(code.rawValue)
+        }
+        do {
             try command.run()
         } catch let error as FleetClientError {
             Console.error(error.description)
             Foundation.exit(ExitCode.failure.rawValue)
         } catch {
+            let code = exitCode(for: error)
+            let text = message(for: error)
+            if code != .success && !text.isEmpty {
+                Console.error(code == .validationFailure ? UsageError.message(for: error, arguments: arguments) : text)
+                Foundation.exit(code.rawValue)
+            }
             exit(withError: error)
         }
     }
