@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "FleetBuildInfo", plugins: ["BuildStamp"]),
 
         // Domain and services.
-        .target(name: "FleetCore", dependencies: ["FleetJSON"]),
+        .target(name: "FleetCore", dependencies: ["FleetJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FleetServer", dependencies: [
             "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres", "FleetInference",
             .product(name: "Crypto", package: "swift-crypto"),
