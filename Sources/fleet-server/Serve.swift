@@ -56,7 +56,7 @@ extension FleetServerCommand {
             do { app = try FleetServerApp(options: options) } catch let error as DataDirectoryLockError {
                 throw failure("\(error)")
             } catch {
-                throw CleanExit.message("error: cannot open the database: \(error)")
+                throw failure("cannot open the database: \(error)")
             }
             if let token = try app.bootstrapAdminToken() {
                 print("""
@@ -69,7 +69,7 @@ extension FleetServerCommand {
             }
             do { try app.start() } catch {
                 app.stop()
-                throw CleanExit.message("error: cannot listen on \(listen): \(error)")
+                throw failure("cannot listen on \(listen): \(error)")
             }
             print("fleet-server listening on http://\(address.display(port: app.port))")
             fflush(nil)
