@@ -26,7 +26,7 @@ public final class Executor: Sendable {
 
     public init(state: StateDirectory, identity: ExecutorIdentity, configuration: Configuration = Configuration()) throws {
         try state.prepare()
-        connection = ExecutorConnection(identity: identity)
+        connection = ExecutorConnection(identity: identity, health: ConnectionHealth(wake: wake))
         journal = try CommandJournal(state: state)
         outbox = try TelemetryOutbox(state: state)
         self.configuration = configuration
@@ -97,6 +97,22 @@ public final class Executor: Sendable {
         wake.wait(seconds: seconds)
     }
 
+    /// The longest pause between attempts to reach the server: a server that returns is found again within
+    /// seconds, and full jitter spreads a fleet's retries over this window.
+    static let reconnectCap = 4.0
+
+    /// A loop's backoff for calls to the server, started over by any loop's success.
+    private func reconnectBackoff() -> ReconnectBackoff { ReconnectBackoff(base: 0.5, cap: Self.reconnectCap) }
+
+    /// Sleeps `seconds` before retrying a failed call, returning early when the executor stops or when a loop
+    /// has reached the server since `returnsSeen` (`serverReturns` read before the call).
+    private func pauseBeforeRetry(_ seconds: Double, returnsSeen: UInt64) {
+        connection.health.waitBeforeRetry(seconds, returnsSeen: returnsSeen)
+    }
+
+    /// How many outages have ended so far.
+    private var serverReturns: UInt64 { connection.health.reachability.returns }
+
     private func log(_ message: String) {
         ExecutorLog.write(message)
     }
@@ -107,10 +123,11 @@ public final class Executor: Sendable {
     }
 
     private func heartbeatLoop() {
-        var backoff = Backoff(base: 1, cap: 60)
+        var backoff = reconnectBackoff()
         var lastInventory: JSON?
         var lastInventoryAt = Date.distantPast
         while !isStopped {
+            let seen = serverReturns
             let inventory = Inventory.probe()
             let sendInventory = inventory != lastInventory || Date().timeIntervalSince(lastInventoryAt) > 3600
             do {
@@ -120,25 +137,26 @@ public final class Executor: Sendable {
                 pause(Double(max(1, answer.intervalSeconds)))
             } catch {
                 if isRevoked(error) { refuseCredential(error); return }
-                let delay = backoff.nextDelay()
+                let delay = backoff.nextDelay(after: connection.health.reachability)
                 log("heartbeat failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
-                pause(delay)
+                pauseBeforeRetry(delay, returnsSeen: seen)
             }
         }
     }
 
     private func commandLoop() {
-        var backoff = Backoff(base: 0.5, cap: 30)
+        var backoff = reconnectBackoff()
         while !isStopped {
+            let seen = serverReturns
             do {
                 let commands = try connection.pollCommands(wait: configuration.pollWaitSeconds)
                 backoff.reset()
                 for command in commands where !isStopped { execute(command) }
             } catch {
                 if isRevoked(error) { refuseCredential(error); return }
-                let delay = (error as? FleetClientError)?.status == 403 ? 5 : backoff.nextDelay()
+                let delay = (error as? FleetClientError)?.status == 403 ? 5 : backoff.nextDelay(after: connection.health.reachability)
                 log("command poll failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
-                pause(delay)
+                pauseBeforeRetry(delay, returnsSeen: seen)
             }
         }
     }
@@ -186,8 +204,9 @@ public final class Executor: Sendable {
     /// Reports a state, retrying with backoff while the server is unreachable; a 409 means the server
     /// already knows better (canceled, expired) and ends the attempt.
     private func reportWithRetry(_ id: CommandID, state: CommandState, result: JSON? = nil, error: String? = nil) {
-        var backoff = Backoff(base: 0.5, cap: 30)
+        var backoff = reconnectBackoff()
         while !isStopped {
+            let seen = serverReturns
             do {
                 try connection.report(id, state: state, result: result, error: error)
                 return
@@ -195,17 +214,18 @@ public final class Executor: Sendable {
                 if failure.status != 409 { log("report of \(id) refused: \(failure)") }
                 return
             } catch {
-                let delay = backoff.nextDelay()
+                let delay = backoff.nextDelay(after: connection.health.reachability)
                 log("report of \(id) failed (\(error)); retrying in \(delay.formatted(decimals: 1)) s")
-                pause(delay)
+                pauseBeforeRetry(delay, returnsSeen: seen)
             }
         }
     }
 
     private func telemetryLoop() {
-        var backoff = Backoff(base: 1, cap: 60)
+        var backoff = reconnectBackoff()
         var nextSample = Date()
         while !isStopped {
+            let seen = serverReturns
             if Date() >= nextSample {
                 collectTelemetry()
                 nextSample = Date().addingTimeInterval(configuration.telemetryIntervalSeconds)
@@ -216,7 +236,8 @@ public final class Executor: Sendable {
                 pause(max(0.1, nextSample.timeIntervalSinceNow))
             } catch {
                 if isRevoked(error) { return }
-                pause(min(backoff.nextDelay(), max(0.1, nextSample.timeIntervalSinceNow)))
+                pauseBeforeRetry(min(backoff.nextDelay(after: connection.health.reachability), max(0.1, nextSample.timeIntervalSinceNow)),
+                                 returnsSeen: seen)
             }
         }
     }

@@ -3,20 +3,28 @@ import FleetClient
 import FleetCore
 import FleetJSON
 
-/// The executor's side of the API (`/v1/executor/*`), with the device token.
+/// The executor's side of the API (`/v1/executor/*`), with the device token. Every call's outcome goes to `health`.
 public final class ExecutorConnection: Sendable {
     public let identity: ExecutorIdentity
+    let health: ConnectionHealth
     private let api: FleetClient
     private let poller: FleetClient
-    private let uploads = CurlTransport()
+    private let uploads = CurlTransport(options: ExecutorConnection.transportOptions)
 
-    public init(identity: ExecutorIdentity) {
+    init(identity: ExecutorIdentity, health: ConnectionHealth) {
         self.identity = identity
+        self.health = health
         let configuration = ClientConfiguration(server: identity.server, token: BearerToken(identity.deviceToken))
-        api = FleetClient(configuration: configuration, requestTimeout: .seconds(30))
+        api = FleetClient(configuration: configuration, requestTimeout: .seconds(30),
+                          transport: CurlTransport(options: ExecutorConnection.transportOptions))
         // A long-poll may take up to its wait; the request timeout leaves room for that.
-        poller = FleetClient(configuration: configuration, requestTimeout: .seconds(Int64(ExecutorConnection.pollWait + 15)))
+        poller = FleetClient(configuration: configuration, requestTimeout: .seconds(Int64(ExecutorConnection.pollWait + 15)),
+                             transport: CurlTransport(options: ExecutorConnection.transportOptions))
     }
+
+    /// Connecting to a server that is gone gives up after 5 s (the transport's default is 10 s), about the
+    /// executor's longest pause between retries.
+    static let transportOptions = CurlTransport.Options(connectTimeout: .seconds(5))
 
     public static let pollWait = 30
 
@@ -27,14 +35,14 @@ public final class ExecutorConnection: Sendable {
 
     public func heartbeat(inventory: JSON?) throws -> HeartbeatAnswer {
         let body: JSON = inventory.map { ["inventory": $0] } ?? [:]
-        let answer = try api.raw(method: .post, path: "/v1/executor/heartbeat", body: body)
+        let answer = try health.observe { try api.raw(method: .post, path: "/v1/executor/heartbeat", body: body) }
         return HeartbeatAnswer(intervalSeconds: (answer["heartbeat_interval_seconds"]?.int64Value).map { Int($0) } ?? 60,
                                status: answer["status"]?.stringValue ?? "active")
     }
 
     /// Waits up to `wait` seconds for commands; an empty list when none came.
     public func pollCommands(wait: Int = ExecutorConnection.pollWait) throws -> [IncomingCommand] {
-        let answer = try poller.raw(method: .get, path: "/v1/executor/commands?wait=\(wait)")
+        let answer = try health.observe { try poller.raw(method: .get, path: "/v1/executor/commands?wait=\(wait)") }
         return (answer["items"]?.arrayValue ?? []).compactMap(IncomingCommand.init(json:))
     }
 
@@ -42,27 +50,31 @@ public final class ExecutorConnection: Sendable {
         var body: [String: JSON] = ["state": state.json]
         if let result { body["result"] = result }
         if let error { body["error"] = .string(error) }
-        _ = try api.raw(method: .post, path: "/v1/executor/commands/\(id)/status", body: .object(body))
+        _ = try health.observe { try api.raw(method: .post, path: "/v1/executor/commands/\(id)/status", body: .object(body)) }
     }
 
     /// Sends one outbox batch. Returns normally when the server stored it (or had it already).
     public func upload(batch body: [UInt8]) throws {
-        let response = try uploads.send(.post, identity.server + "/v1/executor/telemetry",
-                                        headers: [("Authorization", "Bearer \(identity.deviceToken)"), ("Content-Type", "application/json")],
-                                        body: body, timeout: .seconds(30))
-        guard (200..<300).contains(response.status) else {
-            throw FleetClientError.fromResponse(status: response.status, body: response.body)
+        try health.observe {
+            let response = try uploads.send(.post, identity.server + "/v1/executor/telemetry",
+                                            headers: [("Authorization", "Bearer \(identity.deviceToken)"), ("Content-Type", "application/json")],
+                                            body: body, timeout: .seconds(30))
+            guard (200..<300).contains(response.status) else {
+                throw FleetClientError.fromResponse(status: response.status, body: response.body)
+            }
         }
     }
 
     /// Downloads an artifact by its SHA-256 (hex).
     public func artifact(sha256: String) throws -> [UInt8] {
-        let response = try uploads.send(.get, identity.server + "/v1/executor/artifacts/\(sha256)",
-                                        headers: [("Authorization", "Bearer \(identity.deviceToken)")], timeout: .seconds(300))
-        guard response.status == 200 else {
-            throw FleetClientError.fromResponse(status: response.status, body: response.body)
+        try health.observe {
+            let response = try uploads.send(.get, identity.server + "/v1/executor/artifacts/\(sha256)",
+                                            headers: [("Authorization", "Bearer \(identity.deviceToken)")], timeout: .seconds(300))
+            guard response.status == 200 else {
+                throw FleetClientError.fromResponse(status: response.status, body: response.body)
+            }
+            return response.body
         }
-        return response.body
     }
 }
 

@@ -63,6 +63,12 @@ final class WakeSignal: @unchecked Sendable {
     /// Sleeps up to `seconds` (`.infinity`: until signalled); returns early, and at once from then on,
     /// after `signal()`.
     func wait(seconds: Double) {
+        wait(seconds: seconds, until: { false })
+    }
+
+    /// Like `wait(seconds:)`, and returns as soon as `isDone` answers true: it is asked first, then at every `pulse()`.
+    /// `isDone` runs with the signal's lock held; it must not use this signal.
+    func wait(seconds: Double, until isDone: () -> Bool) {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let total = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + max(0, seconds.isNaN ? 0 : seconds)
@@ -71,7 +77,7 @@ final class WakeSignal: @unchecked Sendable {
             ? timespec(tv_sec: Int(total), tv_nsec: min(999_999_999, Int((total - total.rounded(.down)) * 1e9)))
             : nil
         pthread_mutex_lock(mutex)
-        while !signalled {
+        while !signalled && !isDone() {
             if var deadline {
                 if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
             } else {
@@ -85,6 +91,13 @@ final class WakeSignal: @unchecked Sendable {
     func signal() {
         pthread_mutex_lock(mutex)
         signalled = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Wakes the waiters so that they check their conditions again; unlike `signal()` it leaves no trace for later waits.
+    func pulse() {
+        pthread_mutex_lock(mutex)
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
     }

@@ -4,25 +4,49 @@ import FleetPostgres
 
 /// Where the database is: an existing server, or the embedded cluster under the data directory.
 public final class Database: Sendable {
-    public let conninfo: String
-    /// The embedded cluster, when this process started it (and so must stop it).
-    private let embedded: EmbeddedPostgres?
+    /// What to do when another process holds the data directory of the embedded cluster.
+    public enum Sharing: Sendable {
+        /// Refuse (`serve`): a second server would share the port and stop the cluster under the first when it exits.
+        case refuse
+        /// Use the holder's running cluster without starting or stopping it (`migrate`, `token create` beside a
+        /// running server); refuse when it is not running.
+        case useRunningCluster
+    }
 
-    /// Connects to `url`, or starts (initialising on first use) the embedded cluster in `<dataDirectory>/postgres`.
-    public init(url: String?, dataDirectory: URL) throws {
+    public let conninfo: String
+    /// The embedded cluster, when this process runs it (and so must stop it).
+    private let embedded: EmbeddedPostgres?
+    /// Held for this object's lifetime while it runs the embedded cluster.
+    private let lock: DataDirectoryLock?
+
+    /// Connects to `url`, or starts (initialising on first use) the embedded cluster in `<dataDirectory>/postgres`
+    /// under an exclusive lock on the data directory. With a URL no lock is taken: replicas share that database, and
+    /// only the one that creates the first admin token (under an advisory lock) writes `<dataDirectory>/admin-token`.
+    /// - Throws: `DataDirectoryLockError.inUse` when another fleet-server holds the data directory (see `sharing`),
+    ///   `PostgresError` when the cluster does not start.
+    public init(url: String?, dataDirectory: URL, sharing: Sharing = .refuse) throws {
         if let url {
             conninfo = url
             embedded = nil
-        } else {
-            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-            let cluster = EmbeddedPostgres(directory: dataDirectory.appendingPathComponent("postgres"))
-            // A cluster already running belongs to a server on the same data directory (for example
-            // while `fleet-server token create` runs beside it): use it, leave it running.
-            let alreadyRunning = cluster.isRunning
-            try cluster.start()
-            conninfo = cluster.conninfo()
-            embedded = alreadyRunning ? nil : cluster
+            lock = nil
+            return
         }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let cluster = EmbeddedPostgres(directory: dataDirectory.appendingPathComponent("postgres"))
+        do throws(DataDirectoryLockError) {
+            lock = try DataDirectoryLock(directory: dataDirectory)
+        } catch {
+            guard case .inUse = error, sharing == .useRunningCluster, cluster.isRunning else { throw error }
+            // The holder runs the cluster: use it, leave it running.
+            conninfo = cluster.conninfo()
+            embedded = nil
+            lock = nil
+            return
+        }
+        // Holding the lock, a cluster that is already running was left by a server that was killed: it is ours now.
+        try cluster.start()
+        conninfo = cluster.conninfo()
+        embedded = cluster
     }
 
     /// Stops the embedded cluster, if this process runs one.

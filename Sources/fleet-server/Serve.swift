@@ -11,6 +11,8 @@ extension FleetServerCommand {
                 Without --database-url (or DATABASE_URL) the server runs a private PostgreSQL cluster under
                 <data-dir>/postgres, reachable only through a unix socket, and stops it on exit. On the first
                 start it prints an admin token once and writes it to <data-dir>/admin-token (mode 0600).
+                One server at a time may use a data directory (it holds <data-dir>/server.lock); a second one
+                exits with an error. Replicas share a database with --database-url instead.
                 SIGTERM or SIGINT drain the server and exit.
                 """)
 
@@ -51,8 +53,10 @@ extension FleetServerCommand {
             options.telemetryRetentionDays = telemetryRetentionDays
 
             let app: FleetServerApp
-            do { app = try FleetServerApp(options: options) } catch {
-                throw CleanExit.message("error: cannot open the database: \(error)")
+            do { app = try FleetServerApp(options: options) } catch let error as DataDirectoryLockError {
+                throw failure("\(error)")
+            } catch {
+                throw failure("cannot open the database: \(error)")
             }
             if let token = try app.bootstrapAdminToken() {
                 print("""
@@ -65,7 +69,7 @@ extension FleetServerCommand {
             }
             do { try app.start() } catch {
                 app.stop()
-                throw CleanExit.message("error: cannot listen on \(listen): \(error)")
+                throw failure("cannot listen on \(listen): \(error)")
             }
             print("fleet-server listening on http://\(address.display(port: app.port))")
             fflush(nil)
@@ -85,6 +89,12 @@ extension FleetServerCommand {
             Log.info("stopped")
         }
     }
+}
+
+/// Writes `error: <message>` on standard error; the returned status ends the process non-zero.
+private func failure(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return .failure
 }
 
 /// `HOST:PORT`, with IPv6 hosts in brackets.

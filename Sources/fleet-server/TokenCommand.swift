@@ -11,7 +11,12 @@ extension FleetServerCommand {
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create an API token and print its secret once.",
-                discussion: "Example: fleet-server token create --role operator --name ci")
+                discussion: """
+                    With the embedded PostgreSQL it uses the cluster of a server running on the same --data-dir; \
+                    otherwise it runs the cluster itself meanwhile, holding <data-dir>/server.lock so that no server starts on it.
+
+                    Example: fleet-server token create --role operator --name ci
+                    """)
 
             @Option(help: "admin, operator or viewer.")
             var role: String
@@ -30,7 +35,7 @@ extension FleetServerCommand {
             }
 
             func run() throws {
-                let db = try Database(url: database.resolvedURL, dataDirectory: database.dataDirectoryURL)
+                let db = try Database(url: database.resolvedURL, dataDirectory: database.dataDirectoryURL, sharing: .useRunningCluster)
                 defer { db.stop() }
                 try db.migrate()
                 print(try AdminToken.create(conninfo: db.conninfo, role: Role(rawValue: role)!, name: name, expiresIn: expiresIn))

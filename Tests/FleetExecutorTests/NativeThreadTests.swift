@@ -43,3 +43,35 @@ import Testing
         flag.wait()
     }
 }
+
+@Suite struct WakeSignalPulseTests {
+    @Test func pulseWakesOnlyTheWaitersWhoseConditionHolds() {
+        let wake = WakeSignal()
+        let ready = Mutex(false)
+        let woke = Mutex<Duration?>(nil)
+        let waiting = CompletionFlag()
+        let waiter = NativeThread.spawn {
+            let started = ContinuousClock.now
+            waiting.complete()
+            wake.wait(seconds: 30) { ready.withLock { $0 } }
+            woke.withLock { $0 = ContinuousClock.now - started }
+        }
+        waiting.wait()
+        WakeSignal().wait(seconds: 0.1)
+        wake.pulse()
+        WakeSignal().wait(seconds: 0.3)
+        #expect(woke.withLock { $0 } == nil, "a pulse does not end a wait whose condition is false")
+        ready.withLock { $0 = true }
+        wake.pulse()
+        waiter.join()
+        #expect((woke.withLock { $0 } ?? .seconds(60)) < .seconds(10))
+    }
+
+    @Test func aPulseLeavesNoTraceForLaterWaits() {
+        let wake = WakeSignal()
+        wake.pulse()
+        let started = ContinuousClock.now
+        wake.wait(seconds: 0.2)
+        #expect(ContinuousClock.now - started >= .milliseconds(190))
+    }
+}
