@@ -97,10 +97,7 @@ extension FleetService {
                     WHERE id = \(id.rawValue)
                     """)
                 if revoke {
-                    try connection.query("""
-                        UPDATE commands SET state = 'canceled', finished_at = now(), error = \("device \(status.rawValue)")
-                        WHERE device_id = \(id.rawValue) AND state IN ('queued', 'delivered', 'running')
-                        """)
+                    try CommandStore.cancelUnfinished(of: id, reason: "device \(status.rawValue)", on: connection)
                 }
                 try AuditLog.record(connection, actor: context.principal, action: action, targetType: "device", targetID: id.description,
                                     details: ["from": .string(previous.rawValue), "to": .string(status.rawValue)])

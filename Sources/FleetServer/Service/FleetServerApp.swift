@@ -53,17 +53,19 @@ public final class FleetServerApp: Sendable {
         self.http = http
 
         listener = PostgresListener(
-            conninfo: database.conninfo, channels: ["fleet_device", "fleet_auth"],
+            conninfo: database.conninfo, channels: ["fleet_device", "fleet_command", "fleet_auth"],
             onNotification: { channel, payload in
                 service.metrics.increment("fleet_notifications_received_total")
                 switch channel {
                 case "fleet_device": if let id = DeviceID(payload) { service.waiters.notify(id) }
+                case "fleet_command": if let id = CommandID(payload) { service.commandWaiters.notify(id) }
                 default: service.auth.invalidate()
                 }
             },
             onReconnect: {
                 service.auth.invalidate()
                 service.waiters.notifyAll()
+                service.commandWaiters.notifyAll()
             })
     }
 

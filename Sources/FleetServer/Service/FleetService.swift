@@ -11,7 +11,10 @@ final class FleetService: Sendable {
     let presence: PresenceTracker
     let devices: DeviceStore
     let telemetry: TelemetryStore
-    let waiters = WaiterRegistry()
+    /// Executors in `GET /v1/executor/commands?wait=`, woken by `fleet_device` notifications.
+    let waiters = WaiterRegistry<DeviceID>()
+    /// Callers of `GET /v1/commands/{id}?wait=`, woken by `fleet_command` notifications.
+    let commandWaiters = WaiterRegistry<CommandID>()
     let metrics: Metrics
     let heartbeatInterval: Int
     let openAPIDocument: [UInt8]
