@@ -14,7 +14,8 @@ extension Fleetctl.Send {
                 model.remove, inference.run, telemetry.flush, executor.ping. Other well-formed types are \
                 queued and the executor rejects them.
 
-                With --wait, fleetctl polls the command until it is terminal and prints it. Exit status: 0 when \
+                With --wait, fleetctl waits until the command is terminal and prints it; the server holds each \
+                request until the command finishes (or for up to 30 s, then fleetctl asks again). Exit status: 0 when \
                 it succeeded (or was queued, without --wait); 1 when it failed, was rejected, expired or was \
                 canceled, or on any error; 2 when --timeout ran out first (the command goes on).
 
