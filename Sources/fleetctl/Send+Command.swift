@@ -22,14 +22,14 @@ extension Fleetctl.Send {
                 Examples:
                   fleetctl send command 5f0c… executor.ping --wait
                   fleetctl send command 5f0c… inference.run --payload @req.json --wait --timeout 2m
-                  fleetctl send command 5f0c… telemetry.flush --idempotency-key flush-2026-01-01
+                  fleetctl send command gw-7 telemetry.flush --idempotency-key flush-2026-01-01
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Argument(help: ArgumentHelp("The command type, e.g. executor.ping.", valueName: "type"))
         var type: String
@@ -60,7 +60,7 @@ extension Fleetctl.Send {
             let body = try payload.map { try ArgumentTransforms.jsonDocument($0, option: "--payload") } ?? [:]
             let client = try globals.client()
             let submission = try client.createCommand(NewCommand(type: type, payload: body, ttlSeconds: ttl, idempotencyKey: idempotencyKey),
-                                                      for: device)
+                                                      for: try device.resolve(using: client))
             let showProgress = globals.output == .table
             if !submission.created {
                 Console.note("idempotency key '\(idempotencyKey ?? "")' matched command \(submission.command.id), which is \(submission.command.state.rawValue)")

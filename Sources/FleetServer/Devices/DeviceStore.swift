@@ -43,11 +43,14 @@ final class DeviceStore: Sendable {
         var selector = LabelSelector(requirements: [])
         var status: DeviceStatus?
         var online: Bool?
+        /// Exact, case-sensitive; names are not unique.
+        var name: String?
     }
 
     func list(_ filter: Filter, limit: Int, after cursor: Cursor?) throws -> Page<Device> {
         var conditions: [Query] = [Self.sql(for: filter.selector)]
         if let status = filter.status { conditions.append("d.status = \(status.rawValue)") }
+        if let name = filter.name { conditions.append("d.name = \(name)") }
         if let online = filter.online {
             let threshold = Date().addingTimeInterval(-offlineAfterSeconds)
             conditions.append(online ? "p.last_seen_at >= \(threshold)" : "(p.last_seen_at IS NULL OR p.last_seen_at < \(threshold))")

@@ -20,6 +20,7 @@ extension FleetService {
             filter.status = status
         }
         filter.online = try context.queryBool("online")
+        if let name = context.request.query["name"], !name.isEmpty { filter.name = name }
         return Reply.json(try devices.list(filter, limit: limit, after: cursor).json)
     }
 
