@@ -62,6 +62,7 @@ extension FleetService {
                 """)
             try AuditLog.record(connection, actor: context.principal, action: "device.update", targetType: "device", targetID: id.description,
                                 details: ["name": name.json, "labels_set": setLabels.json, "labels_removed": removeLabels.json])
+            if !setLabels.isEmpty || !removeLabels.isEmpty { try DesiredStore.renderDevice(id, on: connection) }
             return try devices.get(id, on: connection)!
         }
         return Reply.json(device.json)
@@ -104,6 +105,7 @@ extension FleetService {
                                     details: ["from": .string(previous.rawValue), "to": .string(status.rawValue)])
                 try invalidateCredentials(on: connection)
                 try Self.notifyDevice(id, on: connection)
+                try DesiredStore.renderDevice(id, on: connection)
             }
             return try devices.get(id, on: connection)!
         }

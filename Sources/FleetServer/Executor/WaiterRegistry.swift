@@ -80,4 +80,7 @@ final class WaiterRegistry<Key: Hashable & Sendable>: Sendable {
     }
 
     var count: Int { waiters.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// The keys somebody waits on now.
+    var keys: [Key] { waiters.withLock { Array($0.keys) } }
 }
