@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // No default traits: BinaryDelimitedStreams imports Foundation, which the executor must not link.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
+        // YAML for fleetctl only (through FleetYAML): Yams imports Foundation, which the executor must not link.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C shims: module.modulemap + shim.h only.
@@ -35,6 +37,8 @@ let package = Package(
         .target(name: "FleetBPF", dependencies: ["CLibBPF", "FleetSystem"]),
         // POSIX files and environment without Foundation, for everything the executor links.
         .target(name: "FleetSystem"),
+        // YAML read into and written from FleetJSON values, over Yams; fleetctl's alone (FleetClient is the executor's too).
+        .target(name: "FleetYAML", dependencies: ["FleetJSON", .product(name: "Yams", package: "Yams")]),
 
         // ONNX: numeric kernels (no dependencies) and the model runtime over them.
         .target(name: "FleetKernels"),
@@ -68,11 +72,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"])]),
         .executableTarget(name: "fleetctl", dependencies: [
-            "FleetClient", "FleetCore", "FleetJSON", "FleetBuildInfo",
+            "FleetClient", "FleetCore", "FleetJSON", "FleetYAML", "FleetBuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "FleetJSONTests", dependencies: ["FleetJSON"]),
+        .testTarget(name: "FleetYAMLTests", dependencies: ["FleetYAML", "FleetJSON"]),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "FleetJSON"]),
         .testTarget(name: "FleetPostgresTests", dependencies: ["FleetPostgres"]),
         .testTarget(name: "FleetHTTPTests", dependencies: ["FleetHTTP"]),
@@ -83,7 +88,7 @@ let package = Package(
         .testTarget(name: "FleetExecutorTests", dependencies: [
             "FleetExecutor", "FleetCore", "FleetJSON", "FleetInference", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON"]),
+        .testTarget(name: "FleetClientTests", dependencies: ["FleetClient", "FleetCore", "FleetJSON", "FleetYAML"]),
         .testTarget(name: "FleetServerTests", dependencies: [
             "FleetServer", "FleetClient", "FleetCore", "FleetJSON", "FleetPostgres",
         ]),

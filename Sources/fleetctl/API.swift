@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetClient
 import FleetJSON
+import FleetYAML
 
 extension Fleetctl {
     struct API: ParsableCommand {

@@ -1,5 +1,6 @@
 import FleetClient
 import FleetJSON
+import FleetYAML
 import Foundation
 
 /// Writes results to stdout in the chosen format.

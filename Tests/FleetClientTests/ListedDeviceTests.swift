@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FleetCore
 import FleetJSON
+import FleetYAML
 @testable import FleetClient
 
 /// Listings print devices without their inventory unless it is asked for.
