@@ -12,7 +12,7 @@ extension Fleetctl {
                   fleetctl delete token 7d3b…
                   fleetctl delete enrollment-token 2c8e…
                 """,
-            subcommands: [DeleteDevice.self, DeleteProgram.self, DeleteModel.self, DeleteToken.self, DeleteEnrollmentToken.self]
+            subcommands: [DeleteDevice.self, DeleteProgram.self, DeleteModel.self, DeleteToken.self, DeleteEnrollmentToken.self, DeletePolicy.self]
         )
     }
 }

@@ -19,7 +19,7 @@ extension Fleetctl {
                   fleetctl get telemetry 5f0c… syscalls_total --since 30m --plot
                 """,
             subcommands: [GetDevices.self, GetDevice.self, GetCommands.self, GetCommand.self, GetPrograms.self, GetProgram.self, GetModels.self, GetModel.self,
-                          GetTelemetry.self, GetMetrics.self, GetEnrollmentTokens.self, GetTokens.self]
+                          GetTelemetry.self, GetMetrics.self, GetPolicies.self, GetPolicy.self, GetEnrollmentTokens.self, GetTokens.self]
         )
     }
 }
