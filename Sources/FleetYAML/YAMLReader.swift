@@ -38,6 +38,10 @@ public enum YAMLReader {
     /// - Parameters:
     ///   - lineOffset: lines of the whole text above `text`, added to the lines errors name.
     static func parse(_ text: String, lineOffset: Int) throws(YAMLError) -> JSON {
+        if let key = ComplexKeyScan.firstComplexKey(in: text) {
+            throw YAMLError(line: key.line + lineOffset, column: key.column,
+                            message: "keys must be strings, not explicit keys (?), collections or aliases")
+        }
         do {
             // The parser must outlive the conversion: nodes hold their anchors weakly.
             let parser = try Parser(yaml: text, resolver: coreSchema)

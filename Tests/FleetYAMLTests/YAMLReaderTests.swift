@@ -39,8 +39,8 @@ import FleetJSON
         for (text, message) in [("a: 1\n1: x\n", "keys must be strings: '1' reads as an integer; quote it"),
                                 ("a: 1\ntrue: x\n", "keys must be strings: 'true' reads as a boolean; quote it"),
                                 ("a: 1\n~: x\n", "keys must be strings: '~' reads as null; quote it"),
-                                ("a: 1\n[x]: y\n", "keys must be strings, not sequences"),
-                                ("a: 1\n? {x: 1}\n: y\n", "keys must be strings, not mappings")] {
+                                ("a: 1\n[x]: y\n", "keys must be strings, not explicit keys (?), collections or aliases"),
+                                ("a: 1\n? {x: 1}\n: y\n", "keys must be strings, not explicit keys (?), collections or aliases")] {
             let error = try #require(throws: YAMLError.self) { try YAMLReader.parse(text) }
             #expect(error.message == message, "\(text)")
             #expect(error.line == 2, "\(text)")
@@ -82,6 +82,47 @@ import FleetJSON
         let error = try #require(throws: YAMLError.self) { try YAMLReader.parse(bomb) }
         #expect(error.message.hasPrefix("the document expands to more than 100000 values"), "\(error)")
         #expect(clock.now - start < .seconds(5))
+    }
+
+    /// Yams hashes keys to find duplicates, so a key that aliases a bomb must be refused before Yams reads it.
+    @Test func anAliasBombUsedAsAKeyIsRefusedBeforeYamsHashesIt() throws {
+        var bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 {
+            bomb += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        for key in ["*l8 : 1", "*l8: 1", "? *l8\n: 1", "{*l8 : 1}", "[*l8]: 1", "- *l8 : 1"] {
+            let error = try #require(throws: YAMLError.self) { try YAMLReader.parse(bomb + "m:\n  " + key.replacingOccurrences(of: "\n", with: "\n  ") + "\n") }
+            #expect(error.line == 11 && error.message == "keys must be strings, not explicit keys (?), collections or aliases", "\(key): \(error)")
+        }
+        #expect(clock.now - start < .seconds(5))
+    }
+
+    @Test func theKeyScanLeavesQuotesCommentsAndBlockScalarsAlone() throws {
+        let json = try YAMLReader.parse("""
+            a: "[x]: y ? *z : w"
+            b: '? it''s [q]: r'   # [c]: d
+            c: |
+              ? not a key
+              [a]: b
+              *x : y
+            d:
+            - >-
+              * a list
+                ? in prose: yes
+            - e
+            f: x [y]: z
+            g: [1, {h: *ref}]
+            i: &ref v
+            j: {k: [1, 2], l: m}
+            """.replacingOccurrences(of: "x [y]: z", with: "'x [y]: z'").replacingOccurrences(of: "*ref}", with: "v}"))
+        #expect(json["a"] == "[x]: y ? *z : w")
+        #expect(json["b"] == "? it's [q]: r")
+        #expect(json["c"] == "? not a key\n[a]: b\n*x : y\n")
+        #expect(json["d"] == ["* a list\n  ? in prose: yes", "e"])
+        #expect(json["j"] == ["k": [1, 2], "l": "m"])
+        #expect(try YAMLReader.parse("a: &x [1]\nb: *x\nc:\n- *x\n") == ["a": [1], "b": [1], "c": [[1]]], "aliases as values are fine")
     }
 
     @Test func deepNestingIsRefused() throws {
