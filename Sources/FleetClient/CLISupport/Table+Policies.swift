@@ -80,7 +80,7 @@ extension DetailView {
         if let updatedAt = policy.updatedAt { fields.append(("UPDATED", timestamp(updatedAt, now: now))) }
         guard let status else { return DetailView(fields) }
         let revisionNote = status.revision == policy.revision ? "" : " (status of revision \(status.revision))"
-        let conflicted = status.conflicted.map { ", \($0) in conflict" } ?? ""
+        let conflicted = status.conflicted.flatMap { $0 > 0 ? ", \($0) in conflict" : nil } ?? ""
         fields.append(("DEVICES", "\(status.matched) matched: \(status.converged) converged, \(status.pending) pending, "
                        + "\(status.failed) failed, \(status.offline) offline\(conflicted)" + revisionNote))
         fields.append(("CONFLICTS", status.conflicts.map(conflict).joined(separator: "\n").nonEmpty ?? "<none>"))
