@@ -120,7 +120,7 @@ import FleetJSON
         let table = Table.deviceItems(desired: state, reported: report, now: now)
         #expect(table.rows == [["program/syscalls", "north@3", "syscall_count@1.2.0", "1.1.0", "failed", "just now", "EPERM"]])
         let view = DetailView.deviceConvergence(desired: state, reported: report, now: now)
-        #expect(view.fields.map(\.value) == ["a1b2", "never reported", "no: items failed"])
+        #expect(view.fields.map(\.value) == ["a1b2", "never reported", "no: items failed", "every 15s"])
     }
 }
 

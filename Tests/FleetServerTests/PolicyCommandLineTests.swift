@@ -103,7 +103,7 @@ import Testing
         let device = try Self.fleetctl(server, ["describe", "device", "gw-north"])
         #expect(device.status == 0, "\(device.errors)")
         #expect(device.output.contains("DESIRED REVISION:   \(desired["revision"]!.stringValue!)\n"), "\(device.output)")
-        #expect(device.output.contains("CONVERGED:          no: items failed\n"), "\(device.output)")
+        #expect(device.output.contains("CONVERGED:          no: items failed\nTELEMETRY:          every 15s (north@2)\n"), "\(device.output)")
         #expect(device.output.contains("program/syscalls   north@2   counter@1.0.0   counter@1.0.0   failed"), "\(device.output)")
         #expect(device.output.contains("LAST COMMANDS:\n  <none>\n"), "\(device.output)")
         let deviceJSON = try JSON.parse(Self.fleetctl(server, ["-o", "json", "describe", "device", gateway]).output)

@@ -104,6 +104,10 @@ extension DetailView {
         let failed = reported?.items.contains { $0.state == "failed" } ?? false
         let converged = (reported?.converged ?? (desired != nil && desired?.revision == reported?.revision)) && !failed
         fields.append(("CONVERGED", converged ? "yes" : failed ? "no: items failed" : "no"))
+        if let interval = desired?.telemetry?["interval_seconds"]?.int64Value {
+            let source = desired?.sources["telemetry"].map { " (\($0.policy)@\($0.revision))" } ?? ""
+            fields.append(("TELEMETRY", "every \(interval)s\(source)"))
+        }
         if let conflicts = desired?.conflicts, !conflicts.isEmpty {
             fields.append(("CONFLICTS", conflicts.map(conflict).joined(separator: "\n")))
         }
