@@ -57,7 +57,7 @@ import FleetJSON
     /// Whatever the renderer writes, the reader reads back as the same JSON.
     @Test func outputReadsBackAsTheSameJSON() throws {
         let json: JSON = [
-            "strings": ["yes", "1.0", "null", "", "a: b", "line\nbreak\ttab", "\"quoted\"", "back\\slash", "Zürich", "0o17", "-1"],
+            "strings": ["yes", "1.0", "null", "", "a: b", "line\nbreak\ttab", "\u{1}bell\u{7}\u{7f}", "emoji 🛰", " padded ", "\"quoted\"", "back\\slash", "Zürich", "0o17", "-1"],
             "numbers": [0, -3, 9_007_199_254_740_993, 0.5, 1e-05, 1.5e300], "flags": [true, false], "none": nil,
             "nested": [["a": [[:], []]]], "weird keys": ["1": "one", "true": "t", "a b": "c", "": "empty"],
         ]
