@@ -8,12 +8,7 @@ import Testing
 /// reports, and the counts of a policy's status.
 @Suite struct PolicyTests {
     /// A tracepoint program with a `.rodata` variable `target_pid` (u32) and a counter map.
-    static let rodataSource = """
-        #define SEC(name) __attribute__((section(name), used))
-        #define __uint(name, val) int (*name)[val]
-        #define __type(name, val) typeof(val) *name
-        typedef unsigned int __u32;
-        typedef unsigned long long __u64;
+    static let rodataSource = ProgramFixtures.cPrelude + """
         struct { __uint(type, 2); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
         const volatile __u32 target_pid = 0;
         static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
