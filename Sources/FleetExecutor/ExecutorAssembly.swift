@@ -4,7 +4,8 @@ import FleetBPF
 public enum ExecutorAssembly {
     /// Installs the program manager (`program.load`, `program.replace`, `program.unload`, map exports) and the
     /// model manager (`model.deploy`, `model.remove`, `inference.run`, scheduled inference over program maps),
-    /// brings back the programs and models recorded in `state`, and starts the inference schedules.
+    /// brings back the programs and models recorded in `state`, starts the inference schedules, and has both
+    /// managers reconciled with the desired state from the server.
     /// - Parameter trustedKeyFiles: Ed25519 public keys (`--trusted-key`); when any is given, only programs and
     ///   models signed by one of them load.
     /// - Throws: `ExecutorError` for an unreadable key or state directory.
@@ -29,5 +30,6 @@ public enum ExecutorAssembly {
         executor.addTelemetrySource(models)
         models.restoreRecorded()
         models.startScheduler { !executor.isStopped }
+        executor.enableReconciliation(targets: [manager, models])
     }
 }
