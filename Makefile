@@ -3,8 +3,8 @@
 SWIFT        ?= swift
 DATA_DIR     ?= .fleet
 LISTEN       ?= 127.0.0.1:8080
-SERVER_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config
-BUILD_PACKAGES  := $(SERVER_PACKAGES) libbpf-dev
+SERVER_PACKAGES := libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev libbpf-dev pkg-config
+BUILD_PACKAGES  := $(SERVER_PACKAGES)
 DEB_PACKAGES    := $(BUILD_PACKAGES) bpftool postgresql postgresql-contrib curl jq util-linux iproute2 libonnx-testdata
 # onnx and onnxruntime build the models of the equivalence tests and give their reference outputs.
 PY_PACKAGES  := openapi-spec-validator onnx onnxruntime numpy

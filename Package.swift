@@ -49,7 +49,7 @@ let package = Package(
         // Domain and services.
         .target(name: "FleetCore", dependencies: ["FleetJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FleetServer", dependencies: [
-            "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres", "FleetInference",
+            "FleetCore", "FleetJSON", "FleetHTTP", "FleetPostgres", "FleetInference", "FleetBPF",
             .product(name: "Crypto", package: "swift-crypto"),
         ], resources: [.copy("Resources")]),
         .target(name: "FleetClient", dependencies: ["FleetCore", "FleetJSON", "FleetSystem", "CCurl"]),

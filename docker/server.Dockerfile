@@ -3,7 +3,7 @@
 FROM swift:6.3-bookworm AS build
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev pkg-config \
+      libmicrohttpd-dev libpq-dev libjansson-dev libcurl4-openssl-dev libbpf-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -18,7 +18,7 @@ RUN swift build -c release --static-swift-stdlib --product fleet-server \
 FROM debian:bookworm-slim
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      libmicrohttpd12 libpq5 libjansson4 libcurl4 ca-certificates curl \
+      libmicrohttpd12 libpq5 libjansson4 libcurl4 libbpf1 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /var/lib/fleet --create-home fleet
 COPY --from=build /out/ /usr/local/bin/

@@ -16,6 +16,8 @@ public struct FleetClientError: Error, CustomStringConvertible, Sendable, Equata
         case invalidResponse
         /// The client was set up or called with values it cannot use (bad server URL, config file).
         case invalidConfiguration
+        /// A name given to the client matched no object, or several.
+        case unresolved
     }
 
     public let kind: Kind
@@ -40,7 +42,7 @@ public struct FleetClientError: Error, CustomStringConvertible, Sendable, Equata
         switch kind {
         case .http(let status):
             detail.isEmpty ? "\(status) \(title)" : "\(status) \(title): \(detail)"
-        case .transport, .invalidResponse, .invalidConfiguration:
+        case .transport, .invalidResponse, .invalidConfiguration, .unresolved:
             detail.isEmpty ? title : "\(title): \(detail)"
         }
     }

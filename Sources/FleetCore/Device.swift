@@ -28,9 +28,19 @@ public struct Device: Sendable, Equatable, JSONEncodable {
     public var inventory: JSON
     public var createdAt: Date
     public var updatedAt: Date
+    /// The revision of its rendered desired state (the empty state's when no policy matches it).
+    public var desiredRevision: String?
+    /// The revision the executor last reported it converged on or was applying.
+    public var reportedRevision: String?
+
+    /// The executor reported the revision it should be on.
+    public var converged: Bool { desiredRevision != nil && reportedRevision == desiredRevision }
 
     public init(id: DeviceID, name: String, hardwareID: String, labels: [String: String], status: DeviceStatus,
-                online: Bool, lastSeenAt: Date?, inventory: JSON, createdAt: Date, updatedAt: Date) {
+                online: Bool, lastSeenAt: Date?, inventory: JSON, createdAt: Date, updatedAt: Date,
+                desiredRevision: String? = nil, reportedRevision: String? = nil) {
+        self.desiredRevision = desiredRevision
+        self.reportedRevision = reportedRevision
         self.id = id
         self.name = name
         self.hardwareID = hardwareID
@@ -48,6 +58,7 @@ public struct Device: Sendable, Equatable, JSONEncodable {
             "id": id.json, "name": .string(name), "hardware_id": .string(hardwareID), "labels": labels.json,
             "status": status.json, "online": .bool(online), "last_seen_at": lastSeenAt.json,
             "inventory": inventory, "created_at": createdAt.json, "updated_at": updatedAt.json,
+            "desired_revision": desiredRevision.json, "reported_revision": reportedRevision.json, "converged": .bool(converged),
         ]
     }
 }

@@ -30,7 +30,7 @@ struct ServerReachability: Sendable, Equatable {
         switch failure.kind {
         case .transport: return true
         case .http(let status): return [502, 503, 504].contains(status)
-        case .invalidResponse, .invalidConfiguration: return false
+        case .invalidResponse, .invalidConfiguration, .unresolved: return false
         }
     }
 }

@@ -10,18 +10,20 @@ extension Fleetctl.Approve {
             discussion: """
                 A rejected device must enrol again after approval to get a new credential.
 
-                Example:
+                Examples:
                   fleetctl approve device 5f0c…
+                  fleetctl approve device gw-7
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         func run() throws {
-            let updated = try globals.client().approveDevice(device)
+            let client = try globals.client()
+            let updated = try client.approveDevice(try device.resolve(using: client))
             globals.printer.confirm("device \(updated.id) is \(updated.status.rawValue)", value: updated)
         }
     }

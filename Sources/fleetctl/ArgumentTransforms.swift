@@ -11,7 +11,12 @@ enum ArgumentTransforms {
         return id
     }
 
-    static func deviceID(_ text: String) throws -> DeviceID { try id(text) }
+    /// A device's ID or name; see `DeviceReference`.
+    static func device(_ text: String) throws -> DeviceReference {
+        guard let reference = DeviceReference(text) else { throw ValidationError("give a device's name or ID") }
+        return reference
+    }
+
     static func commandID(_ text: String) throws -> CommandID { try id(text) }
     static func tokenID(_ text: String) throws -> TokenID { try id(text) }
     static func enrollmentTokenID(_ text: String) throws -> EnrollmentTokenID { try id(text) }

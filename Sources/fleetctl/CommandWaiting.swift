@@ -2,13 +2,14 @@ import ArgumentParser
 import FleetClient
 import FleetCore
 
-/// `--wait` for a queued command, shared by `send command` and `infer`: polls until the command is terminal,
-/// noting state changes on stderr for table output, and turns the end into fleetctl's exit status.
+/// `--wait` for a queued command, shared by `send command` and `infer`: waits until the command is terminal
+/// (the server holds each request until then, up to 30 s at a time), noting the states seen on stderr for
+/// table output, and turns the end into fleetctl's exit status.
 struct CommandWaiting {
     let client: FleetClient
     let showProgress: Bool
 
-    /// Polls `command` for up to `timeout`.
+    /// Waits for `command` for up to `timeout`.
     func wait(for command: Command, timeout: Duration) throws -> CommandWait {
         if showProgress { Console.note("command \(command.id) queued; waiting up to \(DurationText.format(timeout))") }
         return try client.waitForCommand(command.id, timeout: timeout) { seen in

@@ -11,19 +11,22 @@ extension Fleetctl.Delete {
             discussion: """
                 The device can come back only by enrolling again.
 
-                Example:
+                Examples:
                   fleetctl delete device 5f0c…
+                  fleetctl delete device gw-7
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         func run() throws {
-            try globals.client().decommissionDevice(device)
-            globals.printer.confirm("device \(device) decommissioned", value: ["id": device.json, "status": "decommissioned"] as JSON)
+            let client = try globals.client()
+            let id = try device.resolve(using: client)
+            try client.decommissionDevice(id)
+            globals.printer.confirm("device \(id) decommissioned", value: ["id": id.json, "status": "decommissioned"] as JSON)
         }
     }
 }

@@ -10,17 +10,18 @@ extension Fleetctl.Get {
             discussion: """
                 Examples:
                   fleetctl get device 5f0c…
+                  fleetctl get device gw-7
                   fleetctl -o json get device 5f0c… | jq .inventory
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         func run() throws {
-            let found = try globals.client().device(device)
+            let found = try device.fetch(using: globals.client())
             globals.printer.show(found) { DetailView.device(found, now: $0).render() }
         }
     }

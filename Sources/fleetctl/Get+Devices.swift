@@ -11,11 +11,15 @@ extension Fleetctl.Get {
                 Selectors use the Kubernetes syntax: k=v, k!=v, 'k in (a,b)', 'k notin (a,b)', k, !k; \
                 a comma means AND.
 
+                -o json and -o yaml leave each device's inventory out unless --show-inventory is given; \
+                fleetctl get device prints one device's whole inventory.
+
                 Examples:
                   fleetctl get devices
                   fleetctl get devices -l 'env=prod,site in (ber,muc)' --online false
                   fleetctl get devices --status pending --all
                   fleetctl -o json get devices --limit 500 --all | jq -r '.items[].id'
+                  fleetctl -o yaml get devices -l site=lab --show-inventory
                 """
         )
 
@@ -34,13 +38,23 @@ extension Fleetctl.Get {
                 transform: ArgumentTransforms.onOff)
         var online: Bool?
 
+        @Flag(help: "With -o json or -o yaml, include each device's inventory.")
+        var showInventory = false
+
+        func validate() throws {
+            if showInventory && globals.output == .table {
+                throw ValidationError("--show-inventory applies to -o json and -o yaml; the table has no inventory")
+            }
+        }
+
         func run() throws {
             let client = try globals.client()
             let query = DeviceQuery(selector: selector, status: status, online: online, limit: page.limit)
             let result = page.all
                 ? ListPage(items: try client.allDevices(query, from: page.cursor), nextCursor: nil)
                 : try client.devices(query, cursor: page.cursor)
-            globals.printer.showList(result, noun: "devices", table: Table.devices)
+            let listed = ListPage(items: result.items.map { ListedDevice($0, includesInventory: showInventory) }, nextCursor: result.nextCursor)
+            globals.printer.showList(listed, noun: "devices") { Table.devices($0.map(\.device), now: $1) }
         }
     }
 }

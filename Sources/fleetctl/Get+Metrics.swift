@@ -14,7 +14,7 @@ extension Fleetctl.Get {
 
                 Examples:
                   fleetctl get metrics 5f0c…
-                  fleetctl get metrics 5f0c… --prefix executor_
+                  fleetctl get metrics gw-7 --prefix executor_
                   fleetctl -o json get metrics 5f0c… --all | jq -r '.items[].metric'
                 """
         )
@@ -22,17 +22,18 @@ extension Fleetctl.Get {
         @OptionGroup var globals: GlobalOptions
         @OptionGroup var page: PageOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Option(help: ArgumentHelp("Only metrics whose names start with this.", valueName: "prefix"))
         var prefix: String?
 
         func run() throws {
             let client = try globals.client()
+            let id = try device.resolve(using: client)
             let result = page.all
-                ? ListPage(items: try client.allDeviceMetrics(device, prefix: prefix, limit: page.limit, from: page.cursor), nextCursor: nil)
-                : try client.deviceMetrics(device, prefix: prefix, limit: page.limit, cursor: page.cursor)
+                ? ListPage(items: try client.allDeviceMetrics(id, prefix: prefix, limit: page.limit, from: page.cursor), nextCursor: nil)
+                : try client.deviceMetrics(id, prefix: prefix, limit: page.limit, cursor: page.cursor)
             globals.printer.showList(result, noun: "metrics", table: Table.deviceMetrics)
         }
     }

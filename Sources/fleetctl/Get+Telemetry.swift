@@ -30,8 +30,8 @@ extension Fleetctl.Get {
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Argument(help: ArgumentHelp("The metric's name, e.g. syscalls_total.", valueName: "metric"))
         var metric: String
@@ -94,8 +94,10 @@ extension Fleetctl.Get {
 
         func run() throws {
             let (start, end) = try range(now: Date())
-            let query = MetricQuery(device: device, metric: metric, from: start, to: end, stepSeconds: step, aggregation: agg, labels: labels)
-            let result = try globals.client().telemetry(query)
+            let client = try globals.client()
+            let query = MetricQuery(device: try device.resolve(using: client), metric: metric, from: start, to: end, stepSeconds: step,
+                                    aggregation: agg, labels: labels)
+            let result = try client.telemetry(query)
             guard plot else {
                 globals.printer.show(result) { _ in
                     if result.series.isEmpty { Console.note("No points of \(metric) on device \(device) in this range.") }

@@ -17,15 +17,15 @@ extension Fleetctl {
                 out first (the command goes on).
 
                 Examples:
-                  fleetctl infer 5f0c… anomaly --input x=@features.json
+                  fleetctl infer gw-7 anomaly --input x=@features.json
                   fleetctl -o json infer 5f0c… anomaly --input 'x={"shape": [1, 4], "data": [1, 2, 3, 4]}'
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Argument(help: ArgumentHelp("The name the model is deployed under on the device.", valueName: "model"))
         var model: String
@@ -69,7 +69,8 @@ extension Fleetctl {
             }
             let request = InferenceRequest(model: model, inputs: tensors)
             let client = try globals.client()
-            let submission = try client.createCommand(NewCommand(type: "inference.run", payload: request.json, ttlSeconds: ttl), for: device)
+            let submission = try client.createCommand(NewCommand(type: "inference.run", payload: request.json, ttlSeconds: ttl),
+                                                      for: try device.resolve(using: client))
             guard wait else {
                 globals.printer.show(submission.command) { DetailView.command(submission.command, now: $0).render() }
                 return

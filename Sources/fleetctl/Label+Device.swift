@@ -14,14 +14,14 @@ extension Fleetctl.Label {
 
                 Examples:
                   fleetctl label device 5f0c… env=prod site=ber
-                  fleetctl label device 5f0c… env=staging canary-
+                  fleetctl label device gw-7 env=staging canary-
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Argument(help: ArgumentHelp("key=value to set a label, key- to remove it.", valueName: "change"))
         var changes: [String] = []
@@ -36,7 +36,8 @@ extension Fleetctl.Label {
         }
 
         func run() throws {
-            let updated = try globals.client().updateDevice(device, DevicePatch(labels: try labelChanges()))
+            let client = try globals.client()
+            let updated = try client.updateDevice(try device.resolve(using: client), DevicePatch(labels: try labelChanges()))
             let labels = updated.labels.isEmpty ? "<none>" : LabelEdit.format(updated.labels)
             globals.printer.confirm("device \(updated.id) labels: \(labels)", value: updated)
         }

@@ -10,18 +10,20 @@ extension Fleetctl.Reject {
             discussion: """
                 The device cannot enrol again with the same hardware id until an operator approves it.
 
-                Example:
+                Examples:
                   fleetctl reject device 5f0c…
+                  fleetctl reject device gw-7
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         func run() throws {
-            let updated = try globals.client().rejectDevice(device)
+            let client = try globals.client()
+            let updated = try client.rejectDevice(try device.resolve(using: client))
             globals.printer.confirm("device \(updated.id) is \(updated.status.rawValue)", value: updated)
         }
     }

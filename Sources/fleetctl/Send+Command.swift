@@ -14,21 +14,22 @@ extension Fleetctl.Send {
                 model.remove, inference.run, telemetry.flush, executor.ping. Other well-formed types are \
                 queued and the executor rejects them.
 
-                With --wait, fleetctl polls the command until it is terminal and prints it. Exit status: 0 when \
+                With --wait, fleetctl waits until the command is terminal and prints it; the server holds each \
+                request until the command finishes (or for up to 30 s, then fleetctl asks again). Exit status: 0 when \
                 it succeeded (or was queued, without --wait); 1 when it failed, was rejected, expired or was \
                 canceled, or on any error; 2 when --timeout ran out first (the command goes on).
 
                 Examples:
                   fleetctl send command 5f0c… executor.ping --wait
                   fleetctl send command 5f0c… inference.run --payload @req.json --wait --timeout 2m
-                  fleetctl send command 5f0c… telemetry.flush --idempotency-key flush-2026-01-01
+                  fleetctl send command gw-7 telemetry.flush --idempotency-key flush-2026-01-01
                 """
         )
 
         @OptionGroup var globals: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The device's ID.", valueName: "device-id"), transform: ArgumentTransforms.deviceID)
-        var device: DeviceID
+        @Argument(help: ArgumentHelp("A device's name or ID.", valueName: "device"), transform: ArgumentTransforms.device)
+        var device: DeviceReference
 
         @Argument(help: ArgumentHelp("The command type, e.g. executor.ping.", valueName: "type"))
         var type: String
@@ -59,7 +60,7 @@ extension Fleetctl.Send {
             let body = try payload.map { try ArgumentTransforms.jsonDocument($0, option: "--payload") } ?? [:]
             let client = try globals.client()
             let submission = try client.createCommand(NewCommand(type: type, payload: body, ttlSeconds: ttl, idempotencyKey: idempotencyKey),
-                                                      for: device)
+                                                      for: try device.resolve(using: client))
             let showProgress = globals.output == .table
             if !submission.created {
                 Console.note("idempotency key '\(idempotencyKey ?? "")' matched command \(submission.command.id), which is \(submission.command.state.rawValue)")

@@ -96,27 +96,40 @@ import FleetJSON
         #expect(transport.requests[0].url == "http://fleet.test:8080/v1/devices/0b5f6c1e-8d1a-4f5e-9c2b-3a4d5e6f7a8b/commands")
     }
 
-    @Test func waitPollsUntilTerminal() throws {
+    @Test func waitAsksTheServerToHoldEachRequest() throws {
         let transport = RecordingTransport([
-            .json(200, Self.command(.queued).json.serialized()),
             .json(200, Self.command(.running).json.serialized()),
             .json(200, Self.command(.succeeded).json.serialized()),
         ])
         var seen: [CommandState] = []
-        let outcome = try client(transport).waitForCommand(Self.command(.queued).id, timeout: .seconds(5), pollInterval: .milliseconds(1)) {
+        let outcome = try client(transport).waitForCommand(Self.command(.queued).id, timeout: .seconds(90), minimumInterval: .zero) {
             seen.append($0.state)
         }
         #expect(outcome.finished)
         #expect(outcome.command.result == ["pong": true])
-        #expect(seen == [.queued, .running, .succeeded])
+        #expect(seen == [.running, .succeeded])
+        let path = "http://fleet.test:8080/v1/commands/9a1e0000-0000-4000-8000-000000000001"
+        #expect(transport.requests.map(\.url) == [path + "?wait=30", path + "?wait=30"])
+        #expect(transport.requests.allSatisfy { $0.timeout == .seconds(60) }, "each request may take its wait plus the request timeout")
     }
 
-    @Test func waitGivesUpAfterTimeout() throws {
+    @Test func waitAsksForNoMoreThanTheTimeLeft() throws {
+        let transport = RecordingTransport([.json(200, Self.command(.succeeded).json.serialized())])
+        _ = try client(transport).waitForCommand(Self.command(.queued).id, timeout: .milliseconds(4200))
+        #expect(transport.requests.map(\.url) == ["http://fleet.test:8080/v1/commands/9a1e0000-0000-4000-8000-000000000001?wait=5"])
+    }
+
+    @Test func waitMakesAHandfulOfRequestsWhenTheServerAnswersAtOnce() throws {
+        // A server that ignores `wait` answers every request at once; the old client asked every 200 ms.
         let answers = (0..<50).map { _ in HTTPResponse.json(200, Self.command(.delivered).json.serialized()) }
-        let outcome = try client(RecordingTransport(answers)).waitForCommand(Self.command(.queued).id, timeout: .milliseconds(20),
-                                                                            pollInterval: .milliseconds(5))
+        let transport = RecordingTransport(answers)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = try client(transport).waitForCommand(Self.command(.queued).id, timeout: .seconds(2))
         #expect(!outcome.finished)
         #expect(outcome.command.state == .delivered)
+        #expect(transport.requests.count <= 3, "\(transport.requests.count) requests in 2 s")
+        #expect(started.duration(to: clock.now) >= .seconds(2), "gave up early")
     }
 
     @Test func issuedTokenKeepsSecretOutOfItsDescription() throws {

@@ -58,6 +58,28 @@ import Testing
         #expect(elapsed < .seconds(2), "A answered after \(elapsed)")
     }
 
+    @Test func reportOnOneReplicaWakesACommandWaitOnTheOther() async throws {
+        let a = try TestServer()
+        let b = try await ServerProcess(conninfo: a.conninfo)
+        defer { b.stop() }
+        let device = try a.enroll()
+        let id = try a.queuedCommand(for: device.id)
+        let client = b.client
+        let (held, waiting, reportedAt) = try await onOwnThread { () -> (Bool, BackgroundCall<TestServer.Answer>, ContinuousClock.Instant) in
+            let waiting = BackgroundCall { try client.call("GET", "/v1/commands/\(id)?wait=20", token: a.adminToken) }
+            let held = try eventuallyBlocking(timeout: 5) { try client.call("GET", "/metrics").showsHeldLongPolls(1) }
+            let reportedAt = ContinuousClock.now
+            _ = try a.call("POST", "/v1/executor/commands/\(id)/status", token: device.token, json: ["state": "failed", "error": "boom"])
+            _ = try? waiting.wait()
+            return (held, waiting, reportedAt)
+        }
+        #expect(held, "process B holds the command wait")
+        let answer = try await waiting.value()
+        #expect(answer.json["state"] == "failed", "\(answer)")
+        #expect(answer.json["error"] == "boom")
+        #expect(waiting.finishedAt - reportedAt < .seconds(2), "B answered \(waiting.finishedAt - reportedAt) after the report on A")
+    }
+
     @Test func revocationOnOneReplicaTakesEffectOnTheOther() async throws {
         let a = try TestServer()
         let b = try await ServerProcess(conninfo: a.conninfo)

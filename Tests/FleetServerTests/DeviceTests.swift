@@ -1,4 +1,5 @@
 import Foundation
+import FleetClient
 import FleetJSON
 import Testing
 
@@ -137,6 +138,35 @@ import Testing
         #expect(try server.listedDeviceIDs("status=decommissioned") == [gone])
         #expect(try server.listedDeviceIDs("") == [active, pending, rejected, gone])
         #expect(try server.device(pending)["status"] == "pending")
+    }
+
+    @Test func nameFilterMatchesTheWholeNameExactly() throws {
+        let server = try TestServer()
+        func named(_ name: String) throws -> String {
+            let id = try server.enroll().id
+            let answer = try server.call("PATCH", "/v1/devices/\(id)", token: server.adminToken, json: ["name": .string(name)])
+            try #require(answer.status == 200, "\(answer)")
+            return id
+        }
+        let first = try named("gw 7")
+        let second = try named("gw 7")
+        let other = try named("gw 70")
+        _ = try named("GW 7")
+        #expect(try server.listedDeviceIDs("name=gw%207") == [first, second], "names are not unique")
+        #expect(try server.listedDeviceIDs("name=gw%2070") == [other])
+        #expect(try server.listedDeviceIDs("name=gw").isEmpty, "no prefix match")
+        #expect(try server.listedDeviceIDs("name=gw%2070&status=pending").isEmpty, "combined with the other filters")
+        #expect(try server.listedDeviceIDs("name=").count == 4, "empty means any")
+    }
+
+    @Test func deviceReferenceResolvesNamesAgainstTheServer() throws {
+        let server = try TestServer()
+        let id = try server.enroll().id
+        #expect(try server.call("PATCH", "/v1/devices/\(id)", token: server.adminToken, json: ["name": "edge-1"]).status == 200)
+        let client = FleetClient(configuration: ClientConfiguration(server: server.base, token: BearerToken(server.adminToken)))
+        #expect(try DeviceReference.name("edge-1").resolve(using: client).description == id)
+        let missing = try #require(throws: FleetClientError.self) { try DeviceReference.name("edge-2").resolve(using: client) }
+        #expect(missing.description == "no device is named 'edge-2'")
     }
 
     @Test func onlineFollowsHeartbeats() async throws {

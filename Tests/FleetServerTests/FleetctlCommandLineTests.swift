@@ -46,14 +46,15 @@ import Testing
     }
 
     @Test func usageErrorsAreOneLineAndExit64() throws {
-        for arguments in [["get", "device"], ["get", "devices", "--limit", "0"], ["send", "command"], ["--bogus"], ["get", "telemetry", "x", "m"]] {
+        for arguments in [["get", "device"], ["get", "devices", "--limit", "0"], ["send", "command"], ["--bogus"],
+                          ["get", "telemetry", "gw-7", "m", "--step", "5s"]] {
             let result = try ProgramFixtures.run(Self.fleetctl, arguments)
             #expect(result.status == 64, "\(arguments)")
             #expect(result.errors.hasPrefix("error: "), "\(arguments): \(result.errors)")
             #expect(result.errors.filter { $0 == "\n" }.count == 1, "\(arguments): one line, not \(result.errors)")
             #expect(result.output.isEmpty)
         }
-        #expect(try fleetctl("get", "device").errors == "error: missing expected argument '<device-id>' (see 'fleetctl get device --help')\n")
+        #expect(try fleetctl("get", "device").errors == "error: missing expected argument '<device>' (see 'fleetctl get device --help')\n")
         let help = try fleetctl("get", "--help")
         #expect(help.status == 0)
         #expect(help.output.contains("metrics"))

@@ -65,7 +65,8 @@ extension Device {
         self.init(id: try object.decode("id"), name: try object.string("name"), hardwareID: try object.string("hardware_id"),
                   labels: try object.decodeIfPresent("labels") ?? [:], status: try object.decode("status"),
                   online: try object.decodeIfPresent("online") ?? false, lastSeenAt: try object.optionalDate("last_seen_at"),
-                  inventory: object.value("inventory"), createdAt: try object.date("created_at"), updatedAt: try object.date("updated_at"))
+                  inventory: object.value("inventory"), createdAt: try object.date("created_at"), updatedAt: try object.date("updated_at"),
+                  desiredRevision: try object.optionalString("desired_revision"), reportedRevision: try object.optionalString("reported_revision"))
     }
 }
 

@@ -53,6 +53,19 @@ extension FleetClient {
         try fetch(.get, "/v1/commands/\(id)", decode: Command.init(api:))
     }
 
+    /// The longest `wait` the server accepts on `GET /v1/commands/{id}`.
+    public static let longestCommandWait: Duration = .seconds(60)
+
+    /// `GET /v1/commands/{id}?wait=N`: the server answers as soon as the command is terminal, or with the
+    /// command as it is once `wait` (whole seconds, rounded up, at most `longestCommandWait`) has passed.
+    ///
+    /// Blocks the calling thread for up to `wait` plus `requestTimeout`.
+    public func command(_ id: CommandID, waitingUpTo wait: Duration) throws -> Command {
+        let seconds = min(wait, Self.longestCommandWait).roundedUpSeconds
+        return try fetch(.get, "/v1/commands/\(id)", query: [("wait", String(seconds))], timeout: requestTimeout + .seconds(seconds),
+                         decode: Command.init(api:))
+    }
+
     /// One page of a device's commands, newest first.
     public func commands(for device: DeviceID, state: CommandState? = nil, limit: Int? = nil, cursor: String? = nil) throws -> ListPage<Command> {
         try fetchPage("/v1/devices/\(device)/commands",
@@ -70,18 +83,24 @@ extension FleetClient {
         try fetch(.post, "/v1/commands/\(id)/cancel", decode: Command.init(api:))
     }
 
-    /// Polls `GET /v1/commands/{id}` until the command is terminal or `timeout` has passed.
+    /// Asks the server again and again, with `GET /v1/commands/{id}?wait=`, until the command is terminal or
+    /// `timeout` has passed. Each request is held by the server for up to `longestWait` (or what remains of
+    /// `timeout`, rounded up to a whole second) and answered as soon as the command is terminal.
     ///
-    /// Blocks the calling thread. Errors of the polls are thrown at once.
+    /// Blocks the calling thread. Errors of the requests are thrown at once.
     /// - Parameters:
+    ///   - longestWait: how long one request may be held; at most `longestCommandWait`.
+    ///   - minimumInterval: requests start at least this far apart, so that a server answering at once (one
+    ///     that ignores `wait`) is not asked in a tight loop.
     ///   - onChange: called with each state seen for the first time, for progress output.
-    public func waitForCommand(_ id: CommandID, timeout: Duration, pollInterval: Duration = .milliseconds(200),
-                               onChange: (Command) -> Void = { _ in }) throws -> CommandWait {
+    public func waitForCommand(_ id: CommandID, timeout: Duration, longestWait: Duration = .seconds(30),
+                               minimumInterval: Duration = .seconds(1), onChange: (Command) -> Void = { _ in }) throws -> CommandWait {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var lastState: CommandState?
         while true {
-            let command = try self.command(id)
+            let started = clock.now
+            let command = try self.command(id, waitingUpTo: max(.zero, min(longestWait, started.duration(to: deadline))))
             if command.state != lastState {
                 lastState = command.state
                 onChange(command)
@@ -89,10 +108,14 @@ extension FleetClient {
             if command.state.isTerminal { return CommandWait(command: command, finished: true) }
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { return CommandWait(command: command, finished: false) }
-            let pause = min(pollInterval, remaining)
-            var request = timespec(tv_sec: Int(pause.components.seconds), tv_nsec: Int(pause.components.attoseconds / 1_000_000_000))
-            var rest = timespec()
-            while nanosleep(&request, &rest) != 0 && errno == EINTR { request = rest }
+            let pause = min(minimumInterval - started.duration(to: clock.now), remaining)
+            if pause > .zero { Self.sleep(pause) }
         }
+    }
+
+    private static func sleep(_ pause: Duration) {
+        var request = timespec(tv_sec: Int(pause.components.seconds), tv_nsec: Int(pause.components.attoseconds / 1_000_000_000))
+        var rest = timespec()
+        while nanosleep(&request, &rest) != 0 && errno == EINTR { request = rest }
     }
 }

@@ -6,19 +6,22 @@ public struct DeviceQuery: Sendable, Equatable {
     public var selector: LabelSelector?
     public var status: DeviceStatus?
     public var online: Bool?
+    /// Only devices with exactly this name; names are not unique.
+    public var name: String?
     /// Page size, 1...1000; the server's default is 100.
     public var limit: Int?
 
-    public init(selector: LabelSelector? = nil, status: DeviceStatus? = nil, online: Bool? = nil, limit: Int? = nil) {
+    public init(selector: LabelSelector? = nil, status: DeviceStatus? = nil, online: Bool? = nil, name: String? = nil, limit: Int? = nil) {
         self.selector = selector
         self.status = status
         self.online = online
+        self.name = name
         self.limit = limit
     }
 
     func items(cursor: String?) -> [(String, String?)] {
         [("selector", selector.map(\.description)), ("status", status?.rawValue), ("online", online.map { $0 ? "true" : "false" }),
-         ("limit", limit.map(String.init)), ("cursor", cursor)]
+         ("name", name), ("limit", limit.map(String.init)), ("cursor", cursor)]
     }
 }
 

@@ -41,12 +41,15 @@ public final class FleetClient: Sendable {
     }
 
     /// One exchange: adds the token and JSON headers, checks the status, parses the body.
-    func exchange(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: JSON? = nil) throws -> Answer {
+    /// - Parameters:
+    ///   - timeout: the limit for this exchange; defaults to `requestTimeout`.
+    func exchange(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: JSON? = nil,
+                  timeout: Duration? = nil) throws -> Answer {
         var headers = requestHeaders()
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let url = configuration.server + path + QueryString.encode(query)
         let response = try transport.send(HTTPRequest(method: method, url: url, headers: headers,
-                                                      body: body?.serializedBytes(), timeout: requestTimeout))
+                                                      body: body?.serializedBytes(), timeout: timeout ?? requestTimeout))
         return try answer(response, what: "\(method) \(path)")
     }
 
@@ -81,8 +84,8 @@ public final class FleetClient: Sendable {
 
     /// An exchange whose answer must be a JSON value, decoded by `decode`.
     func fetch<T>(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: JSON? = nil,
-                  decode: (APIObject) throws -> T) throws -> T {
-        let answer = try exchange(method, path, query: query, body: body)
+                  timeout: Duration? = nil, decode: (APIObject) throws -> T) throws -> T {
+        let answer = try exchange(method, path, query: query, body: body, timeout: timeout)
         return try APIObject.decode(answer.json, what: answer.what, decode)
     }
 

@@ -77,4 +77,11 @@ extension Duration {
         let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int(clamping: max(millis, 0))
     }
+
+    /// Whole seconds, rounded up; zero or less is zero.
+    var roundedUpSeconds: Int {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 && (seconds > 0 || attoseconds > 0) else { return 0 }
+        return Int(clamping: seconds + (attoseconds > 0 ? 1 : 0))
+    }
 }

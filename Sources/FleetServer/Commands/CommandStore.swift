@@ -50,15 +50,36 @@ enum CommandStore {
             """).rows.map(command(from:)).sorted { $0.createdAt < $1.createdAt }
     }
 
-    /// Moves every queued or delivered command past its TTL to `expired`. Returns how many.
+    /// Moves every queued or delivered command past its TTL to `expired`, notifying each. Returns how many.
     static func expireOverdue(on connection: PostgresConnection) throws -> Int {
         try connection.query("""
-            UPDATE commands SET state = 'expired', finished_at = now(), error = 'not delivered and started before its TTL ran out'
-            WHERE state IN ('queued', 'delivered') AND expires_at <= now()
-            """).affectedRows
+            WITH expired AS (
+                UPDATE commands SET state = 'expired', finished_at = now(), error = 'not delivered and started before its TTL ran out'
+                WHERE state IN ('queued', 'delivered') AND expires_at <= now()
+                RETURNING id)
+            SELECT pg_notify('fleet_command', id::text) FROM expired
+            """).rows.count
     }
 
-    /// Applies a lifecycle event to a locked command; returns the command as it now is.
+    /// Cancels a device's unfinished commands (it was rejected or decommissioned), notifying each.
+    static func cancelUnfinished(of device: DeviceID, reason: String, on connection: PostgresConnection) throws {
+        try connection.query("""
+            WITH canceled AS (
+                UPDATE commands SET state = 'canceled', finished_at = now(), error = \(reason)
+                WHERE device_id = \(device.rawValue) AND state IN ('queued', 'delivered', 'running')
+                RETURNING id)
+            SELECT pg_notify('fleet_command', id::text) FROM canceled
+            """)
+    }
+
+    /// Tells every replica (this one included), at commit, that a command became terminal: its waiting
+    /// `GET /v1/commands/{id}?wait=` calls look again.
+    static func notifyFinished(_ id: CommandID, on connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_notify('fleet_command', \(id.description))")
+    }
+
+    /// Applies a lifecycle event to a locked command; returns the command as it now is. A transition to a
+    /// terminal state notifies `fleet_command`.
     static func apply(_ event: CommandLifecycle.Event, to command: Command, result: JSON? = nil, error: String? = nil,
                       on connection: PostgresConnection) throws -> (Command, changed: Bool) {
         switch CommandLifecycle.next(command.state, on: event) {
@@ -74,6 +95,7 @@ enum CommandStore {
                     finished_at = CASE WHEN \(finished) THEN now() ELSE finished_at END
                 WHERE id = \(command.id.rawValue) RETURNING \(columns)
                 """).first!
+            if finished { try notifyFinished(command.id, on: connection) }
             return (try Self.command(from: row), true)
         }
     }

@@ -70,12 +70,44 @@ extension FleetService {
         return .object(members)
     }
 
+    /// `GET /v1/commands/{id}?wait=N`: answers at once when the command is terminal or N is 0, otherwise holds
+    /// the connection suspended (no thread, no database connection) until a `fleet_command` notification finds
+    /// it terminal, or until N seconds have passed, then answers with the command as it is.
     func getCommand(_ context: RequestContext) throws -> HandlerResult {
         let id: CommandID = try context.id("id")
-        guard let command = try pool.withConnection({ try CommandStore.get(id, on: $0) }) else {
-            throw APIError.notFound("command \(id) does not exist")
+        let wait = try context.queryInt("wait", range: 0...Self.maximumWaitSeconds) ?? 0
+        let load: @Sendable () throws -> Command = { [pool] in
+            guard let command = try pool.withConnection({ try CommandStore.get(id, on: $0) }) else {
+                throw APIError.notFound("command \(id) does not exist")
+            }
+            return command
         }
-        return Reply.json(command.json)
+        guard wait > 0 else { return Reply.json(try load().json) }
+        let waiter = commandWaiters.register(id)
+        let command: Command
+        do { command = try load() } catch {
+            commandWaiters.remove(waiter)
+            throw error
+        }
+        if command.state.isTerminal {
+            commandWaiters.remove(waiter)
+            return Reply.json(command.json)
+        }
+        return .suspend(LongPoll(
+            deadline: ContinuousClock.now.advanced(by: .seconds(wait)),
+            register: { waiter.attach($0) },
+            poll: {
+                do {
+                    let command = try load()
+                    return command.state.isTerminal ? Reply.response(command.json) : nil
+                } catch {
+                    return Reply.problem(APIError.from(error))
+                }
+            },
+            timeout: {
+                do { return Reply.response(try load().json) } catch { return Reply.problem(APIError.from(error)) }
+            },
+            finished: { [commandWaiters] in commandWaiters.remove(waiter) }))
     }
 
     func listDeviceCommands(_ context: RequestContext) throws -> HandlerResult {

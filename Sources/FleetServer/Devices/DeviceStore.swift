@@ -15,7 +15,11 @@ final class DeviceStore: Sendable {
         self.heartbeatInterval = heartbeatInterval
     }
 
-    static let columns: Query = "d.id, d.name, d.hardware_id, d.labels, d.status, d.inventory, d.created_at, d.updated_at, p.last_seen_at"
+    static let columns: Query = """
+        d.id, d.name, d.hardware_id, d.labels, d.status, d.inventory, d.created_at, d.updated_at, p.last_seen_at,
+        (SELECT revision FROM device_desired WHERE device_id = d.id) AS desired_revision,
+        (SELECT revision FROM device_status WHERE device_id = d.id) AS reported_revision
+        """
 
     /// Seconds without a heartbeat after which a device counts as offline.
     var offlineAfterSeconds: Double { Double(heartbeatInterval) * Presence.missedHeartbeatsBeforeOffline }
@@ -30,7 +34,9 @@ final class DeviceStore: Sendable {
             status: DeviceStatus(rawValue: try row.decode("status")) ?? .pending,
             online: Presence.isOnline(lastSeen: lastSeen, now: now, heartbeatInterval: Double(heartbeatInterval)),
             lastSeenAt: lastSeen, inventory: try JSON.parse(try row.decode("inventory", as: String.self)),
-            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+            desiredRevision: try row.decodeIfPresent("desired_revision") ?? DesiredState.empty.revision,
+            reportedRevision: try row.decodeIfPresent("reported_revision"))
     }
 
     func get(_ id: DeviceID, on connection: PostgresConnection? = nil) throws -> Device? {
@@ -43,11 +49,14 @@ final class DeviceStore: Sendable {
         var selector = LabelSelector(requirements: [])
         var status: DeviceStatus?
         var online: Bool?
+        /// Exact, case-sensitive; names are not unique.
+        var name: String?
     }
 
     func list(_ filter: Filter, limit: Int, after cursor: Cursor?) throws -> Page<Device> {
         var conditions: [Query] = [Self.sql(for: filter.selector)]
         if let status = filter.status { conditions.append("d.status = \(status.rawValue)") }
+        if let name = filter.name { conditions.append("d.name = \(name)") }
         if let online = filter.online {
             let threshold = Date().addingTimeInterval(-offlineAfterSeconds)
             conditions.append(online ? "p.last_seen_at >= \(threshold)" : "(p.last_seen_at IS NULL OR p.last_seen_at < \(threshold))")

@@ -20,6 +20,7 @@ extension FleetService {
             filter.status = status
         }
         filter.online = try context.queryBool("online")
+        if let name = context.request.query["name"], !name.isEmpty { filter.name = name }
         return Reply.json(try devices.list(filter, limit: limit, after: cursor).json)
     }
 
@@ -61,6 +62,7 @@ extension FleetService {
                 """)
             try AuditLog.record(connection, actor: context.principal, action: "device.update", targetType: "device", targetID: id.description,
                                 details: ["name": name.json, "labels_set": setLabels.json, "labels_removed": removeLabels.json])
+            if !setLabels.isEmpty || !removeLabels.isEmpty { try DesiredStore.renderDevice(id, on: connection) }
             return try devices.get(id, on: connection)!
         }
         return Reply.json(device.json)
@@ -97,15 +99,13 @@ extension FleetService {
                     WHERE id = \(id.rawValue)
                     """)
                 if revoke {
-                    try connection.query("""
-                        UPDATE commands SET state = 'canceled', finished_at = now(), error = \("device \(status.rawValue)")
-                        WHERE device_id = \(id.rawValue) AND state IN ('queued', 'delivered', 'running')
-                        """)
+                    try CommandStore.cancelUnfinished(of: id, reason: "device \(status.rawValue)", on: connection)
                 }
                 try AuditLog.record(connection, actor: context.principal, action: action, targetType: "device", targetID: id.description,
                                     details: ["from": .string(previous.rawValue), "to": .string(status.rawValue)])
                 try invalidateCredentials(on: connection)
                 try Self.notifyDevice(id, on: connection)
+                try DesiredStore.renderDevice(id, on: connection)
             }
             return try devices.get(id, on: connection)!
         }

@@ -137,6 +137,7 @@ extension FleetService {
                                 action: existing == nil ? "device.enroll" : "device.reenroll", targetType: "device",
                                 targetID: id.description, details: ["hardware_id": .string(hardwareID), "status": .string(status.rawValue)])
             if existing != nil { try invalidateCredentials(on: connection) }
+            if existing == nil { try DesiredStore.renderDevice(id, on: connection) }
             return (id, status, existing == nil)
         }
         return Reply.json(["device_id": id.json, "device_token": .string(deviceSecret.text), "status": status.json],

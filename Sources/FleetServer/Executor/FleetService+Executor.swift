@@ -34,8 +34,10 @@ extension FleetService {
         presence.record(id)
         metrics.increment("fleet_heartbeats_total")
         guard case .device(_, let status) = context.principal else { throw APIError.forbidden("device token required") }
+        let revision = try desiredRevisions.revision(of: id) { try pool.withConnection { try DesiredStore.revision(of: id, on: $0) } }
         return Reply.json([
             "server_time": Date().json, "heartbeat_interval_seconds": .int(Int64(heartbeatInterval)), "status": status.json,
+            "desired_revision": .string(revision),
         ])
     }
 

@@ -1,12 +1,12 @@
-import FleetCore
 import FleetHTTP
 import Synchronization
 
-/// Executors waiting in a long-poll, by device. A notification for a device wakes its waiters; they look
-/// in the database again. Registration happens before the first look, so no notification falls in between.
-final class WaiterRegistry: Sendable {
+/// Long-polls waiting for news about one thing, by key: executors by device, command waits by command.
+/// A notification for a key wakes its waiters; they look in the database again. Registration happens
+/// before the first look, so no notification falls in between.
+final class WaiterRegistry<Key: Hashable & Sendable>: Sendable {
     final class Waiter: Sendable {
-        let device: DeviceID
+        let key: Key
         private struct State {
             var wakeup: Wakeup?
             var notifiedEarly = false
@@ -14,7 +14,7 @@ final class WaiterRegistry: Sendable {
         }
         private let state = Mutex(State())
 
-        init(device: DeviceID) { self.device = device }
+        init(key: Key) { self.key = key }
 
         /// Attaches the connection's wake-up handle, firing it at once if news came in the meantime.
         func attach(_ wakeup: Wakeup) {
@@ -26,7 +26,7 @@ final class WaiterRegistry: Sendable {
             if fire { wakeup.wake() }
         }
 
-        /// A newer long-poll of the same device took over (the executor restarted or its connection broke):
+        /// A newer long-poll of the same key took over (the executor restarted or its connection broke):
         /// this one should answer empty at once instead of taking commands nobody will read.
         var isSuperseded: Bool { state.withLock { $0.superseded } }
 
@@ -44,17 +44,17 @@ final class WaiterRegistry: Sendable {
         }
     }
 
-    private let waiters = Mutex<[DeviceID: [ObjectIdentifier: Waiter]]>([:])
+    private let waiters = Mutex<[Key: [ObjectIdentifier: Waiter]]>([:])
 
-    /// Registers a new waiter. With `supersede`, waiters of the same device still registered here answer
-    /// at once: a new long-poll means the executor stopped reading the old one (it restarted, or its
-    /// connection broke without the server noticing), and commands handed to the old one would be lost
-    /// until redelivery.
-    func register(_ device: DeviceID, supersede: Bool = false) -> Waiter {
-        let waiter = Waiter(device: device)
+    /// Registers a new waiter. With `supersede`, waiters of the same key still registered here answer
+    /// at once: for an executor, a new long-poll means it stopped reading the old one (it restarted, or
+    /// its connection broke without the server noticing), and commands handed to the old one would be
+    /// lost until redelivery.
+    func register(_ key: Key, supersede: Bool = false) -> Waiter {
+        let waiter = Waiter(key: key)
         let older = waiters.withLock { waiters -> [Waiter] in
-            let older = waiters[device].map { Array($0.values) } ?? []
-            waiters[device, default: [:]][ObjectIdentifier(waiter)] = waiter
+            let older = waiters[key].map { Array($0.values) } ?? []
+            waiters[key, default: [:]][ObjectIdentifier(waiter)] = waiter
             return older
         }
         if supersede { for previous in older { previous.supersede() } }
@@ -63,13 +63,13 @@ final class WaiterRegistry: Sendable {
 
     func remove(_ waiter: Waiter) {
         waiters.withLock { waiters in
-            waiters[waiter.device]?[ObjectIdentifier(waiter)] = nil
-            if waiters[waiter.device]?.isEmpty == true { waiters[waiter.device] = nil }
+            waiters[waiter.key]?[ObjectIdentifier(waiter)] = nil
+            if waiters[waiter.key]?.isEmpty == true { waiters[waiter.key] = nil }
         }
     }
 
-    func notify(_ device: DeviceID) {
-        let targets = waiters.withLock { $0[device].map { Array($0.values) } ?? [] }
+    func notify(_ key: Key) {
+        let targets = waiters.withLock { $0[key].map { Array($0.values) } ?? [] }
         for waiter in targets { waiter.notify() }
     }
 
@@ -80,4 +80,7 @@ final class WaiterRegistry: Sendable {
     }
 
     var count: Int { waiters.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// The keys somebody waits on now.
+    var keys: [Key] { waiters.withLock { Array($0.keys) } }
 }

@@ -107,6 +107,9 @@ extension FleetService {
                   let digest = ArtifactDigest(hex: try row.decode("sha256")) else {
                 throw APIError.notFound("\(registry.noun) \(id) does not exist")
             }
+            if let policy = try PolicyStore.user(of: id.rawValue, on: connection) {
+                throw APIError.conflict("\(registry.noun) \(id) is used by policy \(policy): change or delete the policy first")
+            }
             if let device = try registry.deployment.deviceHolding(id.rawValue, on: connection) {
                 throw APIError.conflict("\(registry.noun) \(id) may still be in use on device \(device): \(remedy)")
             }

@@ -53,17 +53,24 @@ public final class FleetServerApp: Sendable {
         self.http = http
 
         listener = PostgresListener(
-            conninfo: database.conninfo, channels: ["fleet_device", "fleet_auth"],
+            conninfo: database.conninfo, channels: ["fleet_device", "fleet_command", "fleet_auth", "fleet_desired"],
             onNotification: { channel, payload in
                 service.metrics.increment("fleet_notifications_received_total")
                 switch channel {
                 case "fleet_device": if let id = DeviceID(payload) { service.waiters.notify(id) }
+                case "fleet_command": if let id = CommandID(payload) { service.commandWaiters.notify(id) }
+                case "fleet_desired":
+                    service.desiredRevisions.clear()
+                    if let generation = Int64(payload) { service.desiredWakeups.rendered(generation: generation) }
                 default: service.auth.invalidate()
                 }
             },
             onReconnect: {
                 service.auth.invalidate()
                 service.waiters.notifyAll()
+                service.commandWaiters.notifyAll()
+                service.desiredRevisions.clear()
+                service.desiredWakeups.wakeAll()
             })
     }
 
@@ -76,6 +83,7 @@ public final class FleetServerApp: Sendable {
     public func start() throws {
         HTTPServer.raiseOpenFileLimit()
         listener.start()
+        service.desiredWakeups.start()
         let thread = Thread { [self] in maintenanceLoop() }
         thread.name = "fleet-maintenance"
         thread.start()
@@ -108,6 +116,7 @@ public final class FleetServerApp: Sendable {
         }
         if wasRunning { maintenanceDone.wait() }
         listener.stop()
+        if wasRunning { service.desiredWakeups.stop() }
     }
 
     /// Once a second: flush coalesced heartbeats, expire overdue commands; telemetry partitions once a minute.
@@ -120,6 +129,7 @@ public final class FleetServerApp: Sendable {
             service.presence.flush()
             service.expireCommands()
             service.maintainTelemetry()
+            if tick % 100 == 0 { service.finishAbandonedRenders() }
         }
         maintenanceDone.signal()
     }

@@ -11,7 +11,15 @@ final class FleetService: Sendable {
     let presence: PresenceTracker
     let devices: DeviceStore
     let telemetry: TelemetryStore
-    let waiters = WaiterRegistry()
+    /// Executors in `GET /v1/executor/commands?wait=`, woken by `fleet_device` notifications.
+    let waiters = WaiterRegistry<DeviceID>()
+    /// Callers of `GET /v1/commands/{id}?wait=`, woken by `fleet_command` notifications.
+    let commandWaiters = WaiterRegistry<CommandID>()
+    /// Executors in `GET /v1/executor/desired?wait=`, woken by `desiredWakeups`.
+    let desiredWaiters = WaiterRegistry<DeviceID>()
+    let desiredWakeups: DesiredWakeups
+    let desiredRevisions = DesiredRevisionCache()
+    let desired: DesiredStore
     let metrics: Metrics
     let heartbeatInterval: Int
     let openAPIDocument: [UInt8]
@@ -24,6 +32,11 @@ final class FleetService: Sendable {
         self.presence = PresenceTracker(pool: pool, metrics: metrics)
         self.devices = DeviceStore(pool: pool, presence: presence, heartbeatInterval: heartbeatInterval)
         self.telemetry = TelemetryStore(pool: pool, retentionDays: telemetryRetentionDays)
+        self.desired = DesiredStore(pool: pool)
+        let metrics = self.metrics
+        self.desiredWakeups = DesiredWakeups(pool: pool, waiters: desiredWaiters) { woke in
+            metrics.increment("fleet_desired_wakeups_total", by: Double(woke))
+        }
         self.heartbeatInterval = heartbeatInterval
         self.openAPIDocument = openAPIDocument
     }

@@ -104,6 +104,12 @@ extension FleetService {
         return Reply.json(["items": .array(items), "next_cursor": next])
     }
 
+    /// Renderings a replica left half-way (it stopped); every ten seconds, on every replica (they take turns
+    /// under the rendering lock, and a finished one leaves no work).
+    func finishAbandonedRenders() {
+        do { try desired.finishAbandonedRenders() } catch { metrics.increment("fleet_maintenance_failures_total") }
+    }
+
     /// Partition upkeep and retention, at most once a minute; runs on every replica (see `TelemetryStore`).
     func maintainTelemetry() {
         do {

@@ -1,0 +1,126 @@
+import Foundation
+import FleetCore
+import FleetJSON
+import FleetPostgres
+
+/// Everything rendering needs besides a device's labels: every policy's current revision, and the registry
+/// object of every version they name, loaded once per rendering however many devices it covers.
+struct DesiredCatalogue: Sendable {
+    var policies: [PolicyInput]
+    var programs: [ArtifactReference: JSON]
+    var models: [ArtifactReference: JSON]
+
+    static func load(on connection: PostgresConnection) throws -> DesiredCatalogue {
+        let policies = try connection.query("SELECT name, revision, document::text AS document FROM policies ORDER BY name").rows.map { row in
+            PolicyInput(name: try row.decode("name"), revision: try row.decode("revision"),
+                        document: try PolicyDocument(json: JSON.parse(Array(try row.decode("document", as: String.self).utf8))))
+        }
+        return try DesiredCatalogue(policies: policies, on: connection)
+    }
+
+    /// The catalogue for `policies`, with their versions looked up in the registries.
+    init(policies: [PolicyInput], on connection: PostgresConnection) throws {
+        self.policies = policies
+        let programReferences = Set(policies.flatMap { $0.document.programs.map(\.program) })
+        let modelReferences = Set(policies.flatMap { $0.document.models.map(\.model) })
+        programs = try Self.lookUp(ProgramStore.registry, programReferences, on: connection)
+        models = try Self.lookUp(ModelStore.registry, modelReferences, on: connection)
+    }
+
+    /// The catalogue with `document` as the current revision of policy `name` (or without it, for nil): what a
+    /// PUT or DELETE would render, for a dry run.
+    func replacing(_ name: String, with document: PolicyDocument?, revision: Int, on connection: PostgresConnection) throws -> DesiredCatalogue {
+        var policies = self.policies.filter { $0.name != name }
+        if let document { policies.append(PolicyInput(name: name, revision: revision, document: document)) }
+        return try DesiredCatalogue(policies: policies.sorted { $0.name < $1.name }, on: connection)
+    }
+
+    private static func lookUp<ID>(_ registry: Registry<ID>, _ references: Set<ArtifactReference>,
+                                   on connection: PostgresConnection) throws -> [ArtifactReference: JSON] {
+        guard !references.isEmpty else { return [:] }
+        let list = Array(references)
+        let rows = try connection.query("""
+            SELECT \(registry.columns) FROM \(registry.source)
+            JOIN unnest(\(list.map(\.name))::text[], \(list.map(\.version))::text[]) AS wanted(name, version)
+              ON wanted.name = r.name AND wanted.version = r.version
+            """).rows
+        var found: [ArtifactReference: JSON] = [:]
+        for row in rows {
+            found[ArtifactReference(name: try row.decode("name"), version: try row.decode("version"))] = try registry.json(row)
+        }
+        return found
+    }
+
+    /// A device's rendering: the desired state the executor gets, where each item came from, the conflicts and
+    /// the policies that matched. A device that is not active, or whose items name versions that have gone,
+    /// gets the items that can still be resolved (a version named by a current policy cannot be deleted).
+    func render(labels: [String: String], status: DeviceStatus) -> DeviceRendering {
+        guard status == .active else { return DeviceRendering(state: .empty, sources: [:], conflicts: [], policies: []) }
+        let rendering = PolicyMerge.render(labels: labels, policies: policies)
+        var programs: [String: JSON] = [:]
+        var models: [String: JSON] = [:]
+        var sources: [String: JSON] = [:]
+        for (name, item) in rendering.programs {
+            guard let object = self.programs[item.value.program] else { continue }
+            programs[name] = Self.programPayload(item.value, object: object)
+            sources["program/\(name)"] = Self.source(item.source, item.value.program)
+        }
+        for (name, item) in rendering.models {
+            guard let object = self.models[item.value.model] else { continue }
+            models[name] = Self.modelPayload(item.value, object: object)
+            sources["model/\(name)"] = Self.source(item.source, item.value.model)
+        }
+        if let telemetry = rendering.telemetryIntervalSeconds {
+            sources["telemetry"] = ["policy": .string(telemetry.source.policy), "revision": .int(Int64(telemetry.source.revision))]
+        }
+        let state = DesiredState(programs: programs, models: models, telemetryIntervalSeconds: rendering.telemetryIntervalSeconds?.value)
+        return DeviceRendering(state: state, sources: sources, conflicts: rendering.conflicts, policies: rendering.matched.map(\.policy))
+    }
+
+    private static func source(_ source: PolicySource, _ version: ArtifactReference) -> JSON {
+        ["policy": .string(source.policy), "revision": .int(Int64(source.revision)), "version": version.json]
+    }
+
+    /// A complete `program.load` payload, as `POST /v1/devices/{id}/commands` would fill it in.
+    static func programPayload(_ item: PolicyDocument.ProgramItem, object: JSON) -> JSON {
+        var members: [String: JSON] = ["program_id": object["id"] ?? .null, "name": .string(item.name)]
+        for key in ["sha256", "manifest", "signature"] {
+            if let value = object[key], !value.isNull { members[key] = value }
+        }
+        if let attach = item.attach { members["attach"] = attach }
+        if let rodata = item.rodata { members["rodata"] = .object(rodata) }
+        return .object(members)
+    }
+
+    /// A complete `model.deploy` payload; a policy's `run` becomes the metadata's `schedule`.
+    static func modelPayload(_ item: PolicyDocument.ModelItem, object: JSON) -> JSON {
+        var members: [String: JSON] = ["model_id": object["id"] ?? .null, "name": .string(item.name)]
+        for key in ["version", "sha256", "size", "signature", "metadata", "inputs", "outputs"] {
+            if let value = object[key], !value.isNull { members[key] = value }
+        }
+        if let sha256 = object["sha256"]?.stringValue { members["url"] = .string("/v1/executor/artifacts/\(sha256)") }
+        if let run = item.run {
+            var metadata = members["metadata"]?.objectValue ?? [:]
+            metadata["schedule"] = run.json
+            members["metadata"] = .object(metadata)
+        }
+        return .object(members)
+    }
+}
+
+/// One device's rendered desired state and what it was made of.
+struct DeviceRendering: Sendable, Equatable {
+    let state: DesiredState
+    /// `{"program/<name>": {policy, revision, version}, "model/<name>": ..., "telemetry": {policy, revision}}`
+    let sources: [String: JSON]
+    let conflicts: [PolicyConflict]
+    /// The policies whose selector matched, in name order.
+    let policies: [String]
+
+    var conflictsJSON: JSON {
+        .array(conflicts.map { conflict in
+            ["kind": .string(conflict.kind.rawValue), "item": .string(conflict.item),
+             "policies": .array(conflict.policies.map(JSON.string)), "priority": .int(Int64(conflict.priority)), "winner": .string(conflict.winner)]
+        })
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import FleetCore
+import FleetJSON
+import FleetPostgres
+
+/// Devices' rendered desired state in `device_desired`: rendering in chunks, storing only what changed, and
+/// one `fleet_desired` notification per rendering that changed a revision, carrying its generation.
+///
+/// Bulk renderings (a policy PUT or DELETE) run one at a time across every replica, under an advisory lock,
+/// each reading the policies after taking it. A device whose row changed while a bulk rendering had it in
+/// hand (a label change) is rendered again on its own, so neither can overwrite the other with stale input.
+struct DesiredStore: Sendable {
+    let pool: PostgresPool
+    /// Devices read and written per statement.
+    static let chunkSize = 2000
+    /// `pg_advisory_lock` key that serialises bulk renderings ("fleetdes").
+    static let renderLockKey: Int64 = 0x666c_6565_7464_6573
+
+    /// What to render.
+    enum Scope: Sendable {
+        /// The devices a policy rendered before (it is in their `policies`) and those its current selector matches.
+        case policy(String, selector: LabelSelector?)
+        case device(DeviceID)
+    }
+
+    struct Outcome: Sendable, Equatable {
+        /// Devices whose desired revision changed.
+        var changed = 0
+        /// Devices rendered.
+        var rendered = 0
+        /// Up to ten devices whose revision changed.
+        var sample: [DeviceID] = []
+    }
+
+    /// The stored state of one device, or the empty state when nothing was ever rendered for it.
+    struct Stored: Sendable {
+        var state: DesiredState
+        var sources: JSON
+        var conflicts: JSON
+        var policies: [String]
+    }
+
+    static func stored(_ device: DeviceID, on connection: PostgresConnection) throws -> Stored {
+        guard let row = try connection.query("""
+            SELECT state::text AS state, sources::text AS sources, conflicts::text AS conflicts, policies
+            FROM device_desired WHERE device_id = \(device.rawValue)
+            """).first else {
+            return Stored(state: .empty, sources: [:], conflicts: [], policies: [])
+        }
+        return Stored(state: try DesiredState(json: JSON.parse(Array(try row.decode("state", as: String.self).utf8))),
+                      sources: try JSON.parse(Array(try row.decode("sources", as: String.self).utf8)),
+                      conflicts: try JSON.parse(Array(try row.decode("conflicts", as: String.self).utf8)),
+                      policies: try row.decode("policies"))
+    }
+
+    /// The desired revision of `device` (the empty state's when nothing was rendered for it).
+    static func revision(of device: DeviceID, on connection: PostgresConnection) throws -> String {
+        try connection.query("SELECT revision FROM device_desired WHERE device_id = \(device.rawValue)").first?.decode("revision")
+            ?? DesiredState.empty.revision
+    }
+
+    // MARK: - Rendering
+
+    /// Renders a policy's devices with the current policies, under the bulk lock, and stores what changed.
+    func renderPolicy(_ name: String, selector: LabelSelector?) throws -> Outcome {
+        try pool.withConnection { connection in
+            try connection.query("SELECT pg_advisory_lock(\(Self.renderLockKey))")
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Self.renderLockKey))") }
+            let catalogue = try DesiredCatalogue.load(on: connection)
+            var generation: Int64?
+            var outcome = try Self.render(.policy(name, selector: selector), catalogue: catalogue, store: true,
+                                          generation: &generation, on: connection)
+            try connection.query("DELETE FROM policy_renders WHERE policy = \(name)")
+            if let generation { try Self.notify(generation, on: connection) }
+            outcome.sample = Array(outcome.sample.prefix(10))
+            return outcome
+        }
+    }
+
+    /// What rendering `scope` with `catalogue` would change, storing nothing (a dry run).
+    static func preview(_ scope: Scope, catalogue: DesiredCatalogue, on connection: PostgresConnection) throws -> Outcome {
+        var generation: Int64?
+        return try render(scope, catalogue: catalogue, store: false, generation: &generation, on: connection)
+    }
+
+    /// Renders one device inside the caller's transaction (after a label change, approval or decommission),
+    /// notifying when its revision changed.
+    static func renderDevice(_ device: DeviceID, on connection: PostgresConnection) throws {
+        let catalogue = try DesiredCatalogue.load(on: connection)
+        var generation: Int64?
+        _ = try render(.device(device), catalogue: catalogue, store: true, generation: &generation, on: connection)
+        if let generation { try notify(generation, on: connection) }
+    }
+
+    static func notify(_ generation: Int64, on connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_notify('fleet_desired', \(String(generation)))")
+    }
+
+    private static func render(_ scope: Scope, catalogue: DesiredCatalogue, store: Bool, generation: inout Int64?,
+                               on connection: PostgresConnection) throws -> Outcome {
+        var outcome = Outcome()
+        var after = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+        var retry: [DeviceID] = []
+        while true {
+            let condition: Query
+            switch scope {
+            case .device(let id): condition = "d.id = \(id.rawValue)"
+            case .policy(let name, let selector):
+                let matches: Query = selector.map { $0.sql(on: "d.labels") } ?? "false"
+                condition = "(dd.policies @> ARRAY[\(name)]::text[] OR \(matches))"
+            }
+            let rows = try connection.query("""
+                SELECT d.id, d.labels::text AS labels, d.status, d.updated_at, dd.revision, dd.sources::text AS sources,
+                       dd.conflicts::text AS conflicts, dd.policies
+                FROM devices d LEFT JOIN device_desired dd ON dd.device_id = d.id
+                WHERE \(condition) AND d.id > \(after) ORDER BY d.id LIMIT \(chunkSize)
+                """).rows
+            guard let last = rows.last else { break }
+            after = try last.decode("id", as: UUID.self)
+
+            var changed: [(row: Row, rendering: DeviceRendering, revisionChanged: Bool)] = []
+            for row in rows {
+                let labels = try [String: String](json: JSON.parse(Array(try row.decode("labels", as: String.self).utf8)), path: "labels")
+                let status = DeviceStatus(rawValue: try row.decode("status")) ?? .pending
+                let rendering = catalogue.render(labels: labels, status: status)
+                let oldRevision = try row.decodeIfPresent("revision", as: String.self)
+                let oldSources = try row.decodeIfPresent("sources", as: String.self).map { try JSON.parse(Array($0.utf8)) }
+                let oldConflicts = try row.decodeIfPresent("conflicts", as: String.self).map { try JSON.parse(Array($0.utf8)) }
+                let oldPolicies = try row.decodeIfPresent("policies", as: [String].self)
+                let same = oldRevision == rendering.state.revision && oldSources == .object(rendering.sources)
+                    && oldConflicts == rendering.conflictsJSON && oldPolicies == rendering.policies
+                outcome.rendered += 1
+                if same { continue }
+                let revisionChanged = (oldRevision ?? DesiredState.empty.revision) != rendering.state.revision
+                if revisionChanged {
+                    outcome.changed += 1
+                    if outcome.sample.count < 10 { outcome.sample.append(DeviceID(rawValue: try row.decode("id", as: UUID.self))) }
+                }
+                changed.append((row, rendering, revisionChanged))
+            }
+            if store, !changed.isEmpty {
+                if generation == nil, changed.contains(where: \.revisionChanged) {
+                    generation = try connection.query("SELECT nextval('desired_generation') AS g").first!.decode("g", as: Int64.self)
+                }
+                let ids = try changed.map { try $0.row.decode("id", as: UUID.self) }
+                let written = try write(changed.map(\.rendering), ids: ids, updatedAt: try changed.map { try $0.row.decode("updated_at", as: Date.self) },
+                                        generation: generation ?? 0, on: connection)
+                // A device scope runs inside the transaction that changed the device, so its row cannot move
+                // under it; in a policy scope, a device changed meanwhile is rendered again on its own.
+                if case .policy = scope { retry += ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:)) }
+            }
+            if case .device = scope { break }
+        }
+        for device in retry { try renderDevice(device, on: connection) }
+        return outcome
+    }
+
+    /// Upserts renderings whose device row is unchanged since it was read; returns the ids written.
+    private static func write(_ renderings: [DeviceRendering], ids: [UUID], updatedAt: [Date], generation: Int64,
+                              on connection: PostgresConnection) throws -> Set<UUID> {
+        let rows = try connection.query("""
+            INSERT INTO device_desired AS dd (device_id, revision, state, sources, conflicts, policies, generation, rendered_at)
+            SELECT u.id, u.revision, u.state::jsonb, u.sources::jsonb, u.conflicts::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text(u.policies::jsonb)), \(generation), now()
+            FROM unnest(\(ids)::uuid[], \(updatedAt)::timestamptz[], \(renderings.map(\.state.revision))::text[],
+                        \(renderings.map { $0.state.json.serialized() })::text[], \(renderings.map { JSON.object($0.sources).serialized() })::text[],
+                        \(renderings.map { $0.conflictsJSON.serialized() })::text[],
+                        \(renderings.map { JSON.array($0.policies.map(JSON.string)).serialized() })::text[])
+                 AS u(id, updated_at, revision, state, sources, conflicts, policies)
+            JOIN devices d ON d.id = u.id AND d.updated_at = u.updated_at
+            ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, state = EXCLUDED.state, sources = EXCLUDED.sources,
+                conflicts = EXCLUDED.conflicts, policies = EXCLUDED.policies, rendered_at = now(),
+                generation = CASE WHEN dd.revision = EXCLUDED.revision THEN dd.generation ELSE EXCLUDED.generation END
+            RETURNING device_id
+            """).rows
+        return Set(try rows.map { try $0.decode("device_id", as: UUID.self) })
+    }
+
+    /// Renders the policies whose rendering a replica started and did not finish (it stopped half-way).
+    func finishAbandonedRenders(olderThan seconds: Double = 30) throws {
+        let names: [String] = try pool.query("""
+            SELECT policy FROM policy_renders WHERE requested_at < now() - make_interval(secs => \(seconds)) ORDER BY policy
+            """).rows.map { try $0.decode("policy") }
+        for name in names {
+            let selector = try pool.query("SELECT document->>'selector' AS selector FROM policies WHERE name = \(name)").first
+                .flatMap { try $0.decodeIfPresent("selector", as: String.self) }
+                .map { try LabelSelector(parsing: $0) }
+            _ = try renderPolicy(name, selector: selector)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import FleetCore
+import FleetHTTP
+import FleetJSON
+import FleetPostgres
+
+extension FleetService {
+    /// `GET /v1/executor/desired?known_revision=R&wait=N`: 200 with the state when R is not its revision, else
+    /// 204 once N seconds passed without a change. Waiting holds no thread and no database connection; a
+    /// `fleet_desired` notification for a rendering that changed this device wakes it.
+    func pollDesired(_ context: RequestContext) throws -> HandlerResult {
+        let id = try device(context, requireActive: true)
+        let wait = try context.queryInt("wait", range: 0...Self.maximumWaitSeconds) ?? 0
+        let known = context.request.query["known_revision"] ?? ""
+        presence.record(id)
+        let waiter = desiredWaiters.register(id)
+        let look: @Sendable () throws -> Response? = { [pool] in
+            let stored = try pool.withConnection { try DesiredStore.stored(id, on: $0) }
+            return stored.state.revision == known ? nil : Reply.response(stored.state.json)
+        }
+        let first: Response?
+        do { first = try look() } catch {
+            desiredWaiters.remove(waiter)
+            throw error
+        }
+        if let first {
+            desiredWaiters.remove(waiter)
+            return .respond(first)
+        }
+        if wait == 0 {
+            desiredWaiters.remove(waiter)
+            return .respond(Response(status: 204))
+        }
+        return .suspend(LongPoll(
+            deadline: ContinuousClock.now.advanced(by: .seconds(wait)),
+            register: { waiter.attach($0) },
+            poll: {
+                do { return try look() } catch { return Reply.problem(APIError.from(error)) }
+            },
+            timeout: { Response(status: 204) },
+            finished: { [desiredWaiters] in desiredWaiters.remove(waiter) }))
+    }
+
+    /// `PUT /v1/executor/status`: what the executor reports of its policy items. Stored only when it differs
+    /// from the last report.
+    func reportDesiredStatus(_ context: RequestContext) throws -> HandlerResult {
+        let id = try device(context, requireActive: false)
+        var body = try context.body()
+        let report = try ReportedStatus(&body)
+        try pool.transaction { connection in
+            let stored = try DesiredStore.stored(id, on: connection)
+            let (converged, failed) = report.outcome(against: stored)
+            let items = JSON.array(report.items.map(\.json)).serialized()
+            try connection.query("""
+                INSERT INTO device_status AS s (device_id, revision, items, converged_policies, failed_policies)
+                VALUES (\(id.rawValue), \(report.revision), \(items)::jsonb, \(converged)::text[], \(failed)::text[])
+                ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, items = EXCLUDED.items,
+                    converged_policies = EXCLUDED.converged_policies, failed_policies = EXCLUDED.failed_policies, reported_at = now()
+                WHERE s.revision IS DISTINCT FROM EXCLUDED.revision OR s.items IS DISTINCT FROM EXCLUDED.items
+                   OR s.converged_policies IS DISTINCT FROM EXCLUDED.converged_policies
+                   OR s.failed_policies IS DISTINCT FROM EXCLUDED.failed_policies
+                """)
+        }
+        metrics.increment("fleet_status_reports_total")
+        return Reply.noContent()
+    }
+
+    /// `GET /v1/devices/{id}/desired`: the rendered state, where each item came from, and the conflicts.
+    func getDeviceDesired(_ context: RequestContext) throws -> HandlerResult {
+        let id: DeviceID = try context.id("id")
+        let stored = try pool.withConnection { connection -> DesiredStore.Stored in
+            guard try connection.query("SELECT 1 FROM devices WHERE id = \(id.rawValue)").first != nil else {
+                throw APIError.notFound("device \(id) does not exist")
+            }
+            return try DesiredStore.stored(id, on: connection)
+        }
+        guard case .object(var members) = stored.state.json else { return Reply.json(stored.state.json) }
+        members["sources"] = stored.sources
+        members["conflicts"] = stored.conflicts
+        members["policies"] = .array(stored.policies.map(JSON.string))
+        return Reply.json(.object(members))
+    }
+
+    /// `GET /v1/devices/{id}/status`: what the device last reported of its policy items.
+    func getDeviceStatus(_ context: RequestContext) throws -> HandlerResult {
+        let id: DeviceID = try context.id("id")
+        let row = try pool.withConnection { connection -> Row? in
+            guard try connection.query("SELECT 1 FROM devices WHERE id = \(id.rawValue)").first != nil else {
+                throw APIError.notFound("device \(id) does not exist")
+            }
+            return try connection.query("""
+                SELECT s.revision, s.items::text AS items, s.reported_at, s.converged_policies, s.failed_policies,
+                       coalesce(dd.revision, \(DesiredState.empty.revision)) AS desired_revision
+                FROM device_status s LEFT JOIN device_desired dd ON dd.device_id = s.device_id WHERE s.device_id = \(id.rawValue)
+                """).first
+        }
+        guard let row else {
+            return Reply.json(["revision": .null, "reported_at": .null, "items": [], "converged": false,
+                               "converged_policies": [], "failed_policies": []])
+        }
+        let revision: String = try row.decode("revision")
+        return Reply.json([
+            "revision": .string(revision), "reported_at": (try row.decode("reported_at", as: Date.self)).json,
+            "items": try JSON.parse(Array(try row.decode("items", as: String.self).utf8)),
+            "converged": .bool(revision == (try row.decode("desired_revision", as: String.self))),
+            "converged_policies": .array(try row.decode("converged_policies", as: [String].self).map(JSON.string)),
+            "failed_policies": .array(try row.decode("failed_policies", as: [String].self).map(JSON.string)),
+        ])
+    }
+
+    /// `GET /v1/policies/{name}/status`: how far the devices it matches got, counted in SQL over indexed arrays,
+    /// with the conflicts it is party to and a page of failing devices with their failed items.
+    func getPolicyStatus(_ context: RequestContext) throws -> HandlerResult {
+        let name = context.parameter("name")
+        guard PolicyName.isValid(name) else { throw APIError.badRequest("'\(name)' is not a policy name") }
+        let limit = try context.queryInt("limit", range: 1...PageLimit.maximum) ?? PageLimit.default
+        var after: UUID?
+        if let text = context.request.query["cursor"], !text.isEmpty {
+            guard let cursor = Cursor(encoded: text, arity: 1), let id = UUID(uuidString: cursor.values[0]) else {
+                throw APIError.badRequest("invalid cursor: pass back the next_cursor of a previous page unchanged")
+            }
+            after = id
+        }
+        let threshold = Date().addingTimeInterval(-devices.offlineAfterSeconds)
+        return try pool.withConnection { connection in
+            guard let policy = try PolicyStore.get(name, on: connection) else { throw APIError.notFound("policy \(name) does not exist") }
+            let counts = try connection.query("""
+                SELECT count(*) AS matched,
+                       count(*) FILTER (WHERE ok) AS converged,
+                       count(*) FILTER (WHERE bad) AS failed,
+                       count(*) FILTER (WHERE NOT ok AND NOT bad AND offline) AS offline,
+                       count(*) FILTER (WHERE conflicted) AS conflicted
+                FROM (
+                    SELECT coalesce(s.revision = dd.revision AND s.converged_policies @> ARRAY[\(name)]::text[], false) AS ok,
+                           coalesce(s.revision = dd.revision AND s.failed_policies @> ARRAY[\(name)]::text[], false) AS bad,
+                           (p.last_seen_at IS NULL OR p.last_seen_at < \(threshold)) AS offline,
+                           dd.conflicts <> '[]'::jsonb AND jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', \(name)::text)) AS conflicted
+                    FROM device_desired dd
+                    LEFT JOIN device_status s ON s.device_id = dd.device_id
+                    LEFT JOIN device_presence p ON p.device_id = dd.device_id
+                    WHERE dd.policies @> ARRAY[\(name)]::text[]
+                ) AS per_device
+                """).first!
+            let conflicts = try connection.query("""
+                SELECT DISTINCT c::text AS conflict FROM device_desired dd, jsonb_array_elements(dd.conflicts) AS c
+                WHERE dd.policies @> ARRAY[\(name)]::text[] AND dd.conflicts <> '[]'::jsonb AND c->'policies' ? \(name)
+                LIMIT 100
+                """).rows.map { try JSON.parse(Array(try $0.decode("conflict", as: String.self).utf8)) }
+            let failing = try connection.query("""
+                SELECT dd.device_id, d.name, s.items::text AS items, dd.sources::text AS sources
+                FROM device_desired dd JOIN device_status s ON s.device_id = dd.device_id JOIN devices d ON d.id = dd.device_id
+                WHERE dd.policies @> ARRAY[\(name)]::text[] AND s.revision = dd.revision AND s.failed_policies @> ARRAY[\(name)]::text[]
+                  AND (\(after)::uuid IS NULL OR dd.device_id > \(after))
+                ORDER BY dd.device_id LIMIT \(limit + 1)
+                """).rows
+            let failingJSON: [JSON] = try failing.prefix(limit).map { row in
+                let sources = try JSON.parse(Array(try row.decode("sources", as: String.self).utf8)).objectValue ?? [:]
+                let items = try JSON.parse(Array(try row.decode("items", as: String.self).utf8)).arrayValue ?? []
+                let mine = items.filter { item in
+                    let key = "\(item["kind"]?.stringValue ?? "")/\(item["name"]?.stringValue ?? "")"
+                    return sources[key]?["policy"]?.stringValue == name && item["state"]?.stringValue == "failed"
+                }
+                return ["device_id": .string(try row.decode("device_id", as: UUID.self).uuidString.lowercased()),
+                        "device_name": .string(try row.decode("name")), "items": .array(mine)]
+            }
+            let next: JSON = failing.count > limit
+                ? .string(Cursor([try failing[limit - 1].decode("device_id", as: UUID.self).uuidString.lowercased()]).encoded) : .null
+            let matched: Int64 = try counts.decode("matched"), converged: Int64 = try counts.decode("converged")
+            let failed: Int64 = try counts.decode("failed"), offline: Int64 = try counts.decode("offline")
+            return Reply.json([
+                "name": .string(name), "revision": .int(Int64(policy.revision)),
+                "matched": .int(matched), "converged": .int(converged), "failed": .int(failed), "offline": .int(offline),
+                "pending": .int(matched - converged - failed - offline), "conflicted": .int(try counts.decode("conflicted")),
+                "conflicts": .array(conflicts), "failing": .array(failingJSON), "next_cursor": next,
+            ])
+        }
+    }
+}

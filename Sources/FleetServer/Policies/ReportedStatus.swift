@@ -1,0 +1,89 @@
+import Foundation
+import FleetCore
+import FleetJSON
+
+/// The body of `PUT /v1/executor/status`: the revision the executor converged on (or is applying) and the state
+/// of each policy-managed item.
+struct ReportedStatus: Sendable, Equatable {
+    static let maximumItems = 256
+    static let maximumErrorLength = 64 * 1024
+    static let states: Set<String> = ["pending", "applying", "ready", "failed"]
+
+    struct Item: Sendable, Equatable {
+        let kind: String
+        let name: String
+        let state: String
+        let version: String?
+        let error: String?
+        let since: Date
+
+        var key: String { "\(kind)/\(name)" }
+
+        var json: JSON {
+            ["kind": .string(kind), "name": .string(name), "state": .string(state), "version": version.json, "error": error.json,
+             "since": since.json]
+        }
+    }
+
+    let revision: String
+    let items: [Item]
+
+    /// - Throws: `JSONError` naming the member at fault.
+    init(_ body: inout JSONObjectReader) throws {
+        revision = try body.require("revision")
+        let items: [JSON] = try body.require("items")
+        try body.finish()
+        guard (1...64).contains(revision.count), revision.allSatisfy(\.isHexDigit) else {
+            throw JSONError(path: "revision", message: "must be the revision of a desired state (hex digits)")
+        }
+        guard items.count <= Self.maximumItems else { throw JSONError(path: "items", message: "at most \(Self.maximumItems) items") }
+        var seen = Set<String>()
+        self.items = try items.enumerated().map { index, json in
+            let path = "items[\(index)]"
+            var reader = try JSONObjectReader(json, path: path)
+            let kind: String = try reader.require("kind")
+            let name: String = try reader.require("name")
+            let state: String = try reader.require("state")
+            let version: String? = try reader.optional("version")
+            let error: String? = try reader.optional("error")
+            let sinceText: String = try reader.require("since")
+            try reader.finish()
+            guard kind == "program" || kind == "model" else { throw JSONError(path: "\(path).kind", message: "must be program or model") }
+            guard (1...64).contains(name.utf8.count) else { throw JSONError(path: "\(path).name", message: "must be 1 to 64 characters") }
+            guard Self.states.contains(state) else {
+                throw JSONError(path: "\(path).state", message: "must be one of \(Self.states.sorted().joined(separator: ", "))")
+            }
+            if let version, version.count > 257 { throw JSONError(path: "\(path).version", message: "at most 257 characters") }
+            if let error, error.utf8.count > Self.maximumErrorLength {
+                throw JSONError(path: "\(path).error", message: "at most \(Self.maximumErrorLength) bytes")
+            }
+            guard let since = Timestamp.parse(sinceText) else {
+                throw JSONError(path: "\(path).since", message: "'\(sinceText)' is not an RFC 3339 timestamp")
+            }
+            guard seen.insert("\(kind)/\(name)").inserted else { throw JSONError(path: "\(path).name", message: "\(kind) '\(name)' is listed twice") }
+            return Item(kind: kind, name: name, state: state, version: version, error: error, since: since)
+        }
+    }
+
+    /// Which policies this report shows converged (every item of theirs `ready`) and which failed (an item of
+    /// theirs `failed`), given the device's desired state; none when the report is for another revision.
+    func outcome(against stored: DesiredStore.Stored) -> (converged: [String], failed: [String]) {
+        guard revision == stored.state.revision else { return ([], []) }
+        let states = Dictionary(items.map { ($0.key, $0.state) }) { first, _ in first }
+        var itemsByPolicy: [String: [String]] = [:]
+        for (key, source) in stored.sources.objectValue ?? [:] where key != "telemetry" {
+            if let policy = source["policy"]?.stringValue { itemsByPolicy[policy, default: []].append(key) }
+        }
+        var converged: [String] = []
+        var failed: [String] = []
+        for policy in stored.policies {
+            let keys = itemsByPolicy[policy] ?? []
+            if keys.contains(where: { states[$0] == "failed" }) {
+                failed.append(policy)
+            } else if keys.allSatisfy({ states[$0] == "ready" }) {
+                converged.append(policy)
+            }
+        }
+        return (converged, failed)
+    }
+}
