@@ -28,10 +28,32 @@ public struct ReconcileStatus: Sendable, Equatable {
 
     public init() {}
 
-    /// Sets an item's state; `since` becomes `now` only when something but `since` changes.
+    /// The longest `error` sent, in UTF-8 bytes (the server takes up to 64 KiB).
+    public static let maximumErrorBytes = 60 * 1024
+
+    /// Sets an item's state; `since` becomes `now` only when something but `since` changes. An error whose first
+    /// line is the one already recorded is no news (a verifier log differs from one attempt to the next in the
+    /// addresses it prints), so the recorded one stays. An error longer than `maximumErrorBytes` keeps its first
+    /// line and its end (where a verifier log says why).
     public mutating func set(_ key: ReconcilePlan.Key, _ state: State, version: String?, error: String? = nil, at now: Date) {
-        if let item = items[key], item.state == state, item.version == version, item.error == error { return }
+        let error = error.map(Self.fitted)
+        if let item = items[key], item.state == state, item.version == version,
+           item.error.map(Self.firstLine) == error.map(Self.firstLine) { return }
         items[key] = Item(state: state, version: version, error: error, since: now)
+    }
+
+    private static func firstLine(_ text: String) -> Substring {
+        text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    }
+
+    static func fitted(_ error: String) -> String {
+        let bytes = Array(error.utf8)
+        guard bytes.count > maximumErrorBytes else { return error }
+        let marker = "\n[... lines cut]\n"
+        let head = Array(bytes.prefix { $0 != 10 }.prefix(1024))
+        let tail = bytes.suffix(maximumErrorBytes - head.count - marker.utf8.count)
+        // Decoding repairs a character cut in two; the result may be a few bytes longer, well within the server's limit.
+        return String(decoding: head, as: UTF8.self) + marker + String(decoding: tail.drop { $0 & 0xC0 == 0x80 }, as: UTF8.self)
     }
 
     /// Forgets items that are neither desired nor left to remove.

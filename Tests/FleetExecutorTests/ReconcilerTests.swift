@@ -191,6 +191,8 @@ import Testing
         status.set(key, .failed, version: "p@1", error: "no", at: start)
         status.set(key, .failed, version: "p@1", error: "no", at: start.addingTimeInterval(60))
         #expect(status.items[key]?.since == start)
+        status.set(key, .failed, version: "p@1", error: "no\nr1 = 0xffff88810a792c00", at: start.addingTimeInterval(70))
+        #expect(status.items[key]?.since == start && status.items[key]?.error == "no", "the same failure with another log")
         status.set(key, .failed, version: "p@1", error: "other", at: start.addingTimeInterval(90))
         #expect(status.items[key]?.since == start.addingTimeInterval(90))
         #expect(!status.converged)
@@ -198,6 +200,18 @@ import Testing
         #expect(status.converged)
         #expect(status.json == ["revision": "r1", "items": [["kind": "program", "name": "p", "state": "ready", "version": "p@1",
                                                              "since": start.addingTimeInterval(120).json]]])
+    }
+
+    @Test func aLongErrorKeepsItsFirstLineAndItsEnd() {
+        var status = ReconcileStatus()
+        let key = ReconcilePlan.Key(.program, "p")
+        let log = "load failed: permission denied\nverifier log:\n" + String(repeating: "0: (b7) r0 = 0 ; R0_w=0\n", count: 10_000) + "invalid access to map value"
+        status.set(key, .failed, version: nil, error: log, at: Date())
+        let error = status.items[key]?.error ?? ""
+        #expect(error.utf8.count <= ReconcileStatus.maximumErrorBytes)
+        #expect(error.hasPrefix("load failed: permission denied\n[... lines cut]\n") && error.hasSuffix("invalid access to map value"))
+        status.set(key, .failed, version: nil, error: "short", at: Date())
+        #expect(status.items[key]?.error == "short")
     }
 
     @Test func aDocumentIsDueWhenItChangedOrTheRefreshCame() {
