@@ -34,6 +34,7 @@ public final class ModelManager: TelemetrySource {
     /// The kept file of each deployment as last verified, for drift checks.
     private let keptFiles = Mutex<[String: KeptFileStamp]>([:])
     private let operations = Mutex(())
+    private let drift = DriftLog()
     private let pending = EventMetrics()
     private let schedules = Mutex(ScheduleState())
 
@@ -179,17 +180,21 @@ public final class ModelManager: TelemetrySource {
     private func keptFileIntact(_ request: ModelDeployRequest) -> Bool {
         let path = store.artifactPath(request.name)
         guard let stamp = KeptFileStamp(path: path) else {
-            ExecutorLog.write("model '\(request.name)' drifted: its kept file \(path) is gone")
+            drift.note(request.name, "model '\(request.name)' drifted: its kept file \(path) is gone")
             return false
         }
-        if keptFiles.withLock({ $0[request.name] }) == stamp { return true }
+        if keptFiles.withLock({ $0[request.name] }) == stamp {
+            drift.note(request.name, nil)
+            return true
+        }
         do {
             try trust.verify(try store.artifact(request.name), digest: request.sha256, signature: request.signature, kind: "model")
         } catch {
-            ExecutorLog.write("model '\(request.name)' drifted: its kept file \(path) changed: \(error)")
+            drift.note(request.name, "model '\(request.name)' drifted: its kept file \(path) changed: \(error)")
             return false
         }
         keptFiles.withLock { $0[request.name] = stamp }
+        drift.note(request.name, nil)
         return true
     }
 

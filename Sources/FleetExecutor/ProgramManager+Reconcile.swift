@@ -21,9 +21,7 @@ extension ProgramManager: ReconcileTarget {
         for (deployment, mark) in deploymentsWithMarks() {
             let fingerprint = PayloadFingerprint.of(deployment.request.json)
             let missing = deployment.missingPins()
-            if !missing.isEmpty, mark?.covers(fingerprint) == true {
-                ExecutorLog.write("program '\(deployment.name)' drifted: \(missing.joined(separator: ", ")) missing")
-            }
+            drift.note(deployment.name, missing.isEmpty ? nil : "program '\(deployment.name)' drifted: \(missing.joined(separator: ", ")) missing")
             observed[deployment.name] = ReconcilePlan.Observed(fingerprint: fingerprint, managed: mark?.covers(fingerprint) ?? false,
                                                                intact: missing.isEmpty)
         }

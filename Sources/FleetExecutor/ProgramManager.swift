@@ -22,6 +22,7 @@ public final class ProgramManager: TelemetrySource {
     /// The policy marks of the deployments a policy made, as recorded.
     private let marks = Mutex<[String: PolicyMark]>([:])
     private let operations = Mutex(())
+    let drift = DriftLog()
 
     /// - Parameters:
     ///   - fetch: downloads an artifact by digest (the executor's connection); the bytes are verified here.

@@ -265,13 +265,3 @@ public final class Reconciler: Sendable {
         return true
     }
 }
-
-extension ContinuousClock.Instant {
-    /// Seconds since an arbitrary start, for clocks passed around as `Double`.
-    public var secondsSinceStart: Double {
-        let components = (self - ContinuousClock.Instant.reference).components
-        return Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
-    private static let reference = ContinuousClock.now
-}

@@ -15,6 +15,9 @@ extension BuiltProducts {
 
 /// `fleet-executor` enrolled against a server, run as a separate process (`--telemetry-interval 1`).
 final class ExecutorProcess: @unchecked Sendable {  // `process` is only touched from the test's own thread
+    /// The long-polls a running executor keeps held on the server: commands and the desired state.
+    static let heldLongPolls = 2
+
     let stateDirectory: URL
     let deviceID: String
     private var process: Process?

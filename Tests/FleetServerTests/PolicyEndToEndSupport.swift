@@ -49,6 +49,15 @@ extension TestServer {
         }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The value of an unlabelled counter or gauge on `/metrics` (0 when absent).
+    func metric(_ name: String) throws -> Double {
+        let text = String(decoding: try call("GET", "/metrics").body, as: UTF8.self)
+        return text.split(separator: "\n").lazy.compactMap { line -> Double? in
+            let parts = line.split(separator: " ")
+            return parts.count == 2 && parts[0] == name ? Double(parts[1]) : nil
+        }.first ?? 0
+    }
+
     static func item(_ status: JSON, _ key: String) -> JSON? {
         status["items"]?.arrayValue?.first { "\($0["kind"]?.stringValue ?? "")/\($0["name"]?.stringValue ?? "")" == key }
     }

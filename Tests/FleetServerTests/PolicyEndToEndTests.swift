@@ -144,8 +144,12 @@ struct PolicyEndToEndTests {
             checks.check((policyStatus["failing"]?.arrayValue?.first?["items"]?.arrayValue?.first?["error"]?.stringValue ?? "").contains("verifier log:"),
                          "and shows the error: \(policyStatus)")
 
-            // Retried with backoff (5 s, 10 s, 20 s, scaled by 0.5 to 1): within 12 s at most three more attempts.
+            // Retried with backoff (5 s, 10 s, 20 s, scaled by 0.5 to 1): within 12 s at most three more attempts,
+            // none of which is news to the server.
+            let reports = try server.metric("fleet_status_reports_total")
+            checks.check(reports > 0, "the server counts status reports: \(reports)")
             Thread.sleep(forTimeInterval: 12)
+            checks.check(try server.metric("fleet_status_reports_total") == reports, "failing the same way again writes nothing")
             let attempts = executor.lines(containing: "cannot apply program \(bad)")
             checks.check((2...4).contains(attempts), "retried, but not in a tight loop: \(attempts) attempts\n\(executor.output)")
             let later = try server.reportedStatus(of: executor.deviceID)
@@ -197,6 +201,12 @@ struct PolicyEndToEndTests {
             let (repaired, afterRepair) = try server.awaitStatus(of: executor.deviceID, ["program/\(first)": "ready", "program/\(second)": "ready"])
             checks.check(repaired, "ready again: \(afterRepair)")
             checks.check(try root.kernelID("map", "\(first)/maps/syscall_total") == mapID, "the counter map carried over")
+
+            // Converged and quiet: passes (every 15 s) find nothing to do and report nothing.
+            let reports = try server.metric("fleet_status_reports_total")
+            checks.check(reports > 0, "the server counts status reports: \(reports)")
+            Thread.sleep(forTimeInterval: 17)
+            checks.check(try server.metric("fleet_status_reports_total") == reports, "a quiet device writes nothing")
         }
         checks.record()
     }
