@@ -1,5 +1,6 @@
 import FleetClient
 import FleetCore
+import FleetJSON
 
 extension Reconciler {
     /// Starts the reconciler's threads: the desired state's long-poll, the passes and the status reports. They
@@ -49,10 +50,15 @@ extension Reconciler {
             } catch {
                 let status = (error as? FleetClientError)?.status
                 let delay: Double
-                if let status, (400..<500).contains(status) {
-                    // Not enrolled yet, not approved, or a server without policies: ask again now and then.
-                    delay = status == 429 ? backoff.nextDelay(after: health.reachability) : 30
+                if let status, (400..<500).contains(status), status != 429 {
+                    // Not approved yet, or a server without policies: ask again now and then.
+                    delay = 30
                     if lastRefusal != "\(error)" { log("the server refused the desired state (\(error)); asking again every 30 s") }
+                    lastRefusal = "\(error)"
+                } else if error is JSONError {
+                    // Asking again at once would get the same state: wait for another revision or a while.
+                    delay = 30
+                    if lastRefusal != "\(error)" { log("the desired state from the server does not parse (\(error)); asking again every 30 s") }
                     lastRefusal = "\(error)"
                 } else {
                     delay = backoff.nextDelay(after: health.reachability)

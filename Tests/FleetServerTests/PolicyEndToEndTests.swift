@@ -9,12 +9,16 @@ import Testing
 struct PolicyEndToEndTests {
     static func uniqueName(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
-    static func policy(_ selector: String, programs: [(name: String, program: String)], models: [(name: String, model: String)] = [],
-                       telemetry: Int? = nil) -> JSON {
+    static func policy(_ selector: String, programs: [(name: String, program: String)],
+                       models: [(name: String, model: String, run: JSON?)] = [], telemetry: Int? = nil) -> JSON {
         var document: [String: JSON] = [
             "selector": .string(selector),
             "programs": .array(programs.map { ["name": .string($0.name), "program": .string($0.program)] }),
-            "models": .array(models.map { ["name": .string($0.name), "model": .string($0.model)] }),
+            "models": .array(models.map { model in
+                var item: [String: JSON] = ["name": .string(model.name), "model": .string(model.model)]
+                if let run = model.run { item["run"] = run }
+                return .object(item)
+            }),
         ]
         if let telemetry { document["telemetry"] = ["interval_seconds": .int(Int64(telemetry))] }
         return .object(document)
@@ -41,8 +45,13 @@ struct PolicyEndToEndTests {
             let manifest = try shippedManifest("syscall_count")
             _ = try server.uploadBPF("syscall_count", name: program, version: "1.0.0", manifest: manifest.text)
             _ = try server.uploadBPF("syscall_count", name: program, version: "2.0.0", manifest: manifest.text)
-            let uploaded = try server.uploadModel(name: model, version: "1.0.0", file: try ModelFixtures.model("mlp", variant: 1))
+            let file = ProgramFixtures.directory.appendingPathComponent("\(model).onnx")
+            let built = try ProgramFixtures.run("/usr/bin/env", ["python3", "-c", ModelExecutorEndToEndTests.doubler, file.path])
+            try #require(built.status == 0, "building the model: \(built.errors)")
+            let uploaded = try server.uploadModel(name: model, version: "1", file: file)
             try #require(uploaded.status == 201, "model upload: \(uploaded)")
+            // Scheduled inference over the policy program's counter: model_output = 2 × syscall_total.
+            let run: JSON = ["every_seconds": 1, "features_from": ["program": .string(program), "map": "syscall_total"]]
 
             // What a direct command loaded and no policy names is left alone throughout.
             let hand = try server.uploadBPF("syscall_count", name: byHand, manifest: manifest.text)
@@ -56,12 +65,12 @@ struct PolicyEndToEndTests {
 
             // Converge: both executors load the program and deploy the model.
             try server.putPolicy(policy, Self.policy("site=north", programs: [(program, "\(program)@1.0.0")],
-                                                     models: [(model, "\(model)@1.0.0")], telemetry: 2))
+                                                     models: [(model, "\(model)@1", run)], telemetry: 2))
             let ready = ["program/\(program)": "ready", "model/\(model)": "ready"]
             for executor in executors {
                 let (matched, status) = try server.awaitStatus(of: executor.deviceID, ready)
                 try #require(matched, "converged: \(status)\n\(executor.output)")
-                checks.check(TestServer.item(status, "model/\(model)")?["version"] == .string("\(model)@1.0.0"), "the model's version: \(status)")
+                checks.check(TestServer.item(status, "model/\(model)")?["version"] == .string("\(model)@1"), "the model's version: \(status)")
             }
             let firstIDs = try roots.map { try $0.kernelID("prog", "\(program)/progs/count_syscalls") }
             let mapIDs = try roots.map { try $0.kernelID("map", "\(program)/maps/syscall_total") }
@@ -70,6 +79,14 @@ struct PolicyEndToEndTests {
             checks.check(a.output.contains("a policy sets the telemetry interval to 2 s"), "the policy's telemetry interval applies\n\(a.output)")
             let policyStatus = try server.call("GET", "/v1/policies/\(policy)/status", token: server.adminToken).json
             checks.check(policyStatus["matched"] == 2 && policyStatus["converged"] == 2, "the policy's status: \(policyStatus)")
+            let series: JSON = ["model": .string(model), "output": "y", "index": "0"]
+            func modelOutput(_ device: String, seconds: Int = 600) throws -> Double? {
+                try server.latestValues(device: device, metric: "model_output", seconds: seconds)[series]
+            }
+            for executor in executors {
+                checks.check(try eventuallyBlocking(timeout: 20, every: 0.3) { (try modelOutput(executor.deviceID) ?? 0) > 0 },
+                             "the model's schedule runs on the program's map\n\(executor.output)")
+            }
 
             // A new revision replaces the program (make-before-break on a tracepoint): a new kernel program, the same
             // counter map, which keeps counting.
@@ -84,7 +101,7 @@ struct PolicyEndToEndTests {
             try #require(try eventuallyBlocking(timeout: 20, every: 0.3) { atReplace = try total(since: started); return atReplace > 0 },
                          "syscalls_total of \(program) never reached the server\n\(a.output)")
             try server.putPolicy(policy, Self.policy("site=north", programs: [(program, "\(program)@2.0.0")],
-                                                     models: [(model, "\(model)@1.0.0")], telemetry: 2))
+                                                     models: [(model, "\(model)@1", run)], telemetry: 2))
             for executor in executors {
                 let (matched, status) = try server.awaitStatus(of: executor.deviceID, ready)
                 checks.check(matched, "converged on the new revision: \(status)\n\(executor.output)")
@@ -106,6 +123,10 @@ struct PolicyEndToEndTests {
             let (emptied, bStatus) = try server.awaitStatus(of: b.deviceID, [:])
             checks.check(emptied, "B reports no items: \(bStatus)\n\(b.output)")
             checks.check(try eventuallyBlocking(timeout: 10) { !roots[1].exists(program) }, "B's pins are gone")
+            checks.check(try eventuallyBlocking(timeout: 15, every: 0.5) { try modelOutput(b.deviceID, seconds: 4) == nil },
+                         "B's schedule stopped")
+            checks.check(try eventuallyBlocking(timeout: 10, every: 0.5) { try modelOutput(a.deviceID, seconds: 4) != nil },
+                         "A's schedule keeps running")
             checks.check(!FileManager.default.fileExists(atPath: b.stateDirectory.appendingPathComponent("models/\(model).json").path),
                          "B's model record is gone")
             checks.check(try roots[0].kernelID("prog", "\(program)/progs/count_syscalls") == secondIDs[0], "A's program still runs")
