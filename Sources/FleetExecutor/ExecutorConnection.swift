@@ -65,11 +65,12 @@ public final class ExecutorConnection: Sendable {
     /// revision is not `knownRevision`.
     /// - Returns: nil when the known revision is still current.
     /// - Throws: `FleetClientError`, or `JSONError` for a state that does not parse.
-    public func desired(knownRevision: String?, wait: Int) throws -> DesiredState? {
+    public func desired(knownRevision: String?, wait: Int) throws -> ServedDesiredState? {
         var path = "/v1/executor/desired?wait=\(min(max(wait, 0), ExecutorConnection.pollWait))"
         if let knownRevision { path += "&known_revision=\(knownRevision)" }
         let answer = try health.observe { try desiredPoller.raw(method: .get, path: path) }
-        return answer.isNull ? nil : try DesiredState(json: answer)
+        if answer.isNull { return nil }
+        return ServedDesiredState(try DesiredState(json: answer), revision: answer["revision"]?.stringValue)
     }
 
     /// `PUT /v1/executor/status` with a `ReconcileStatus` document.

@@ -40,10 +40,14 @@ extension Reconciler {
                 return (state.desired?.revision, state.hinted)
             }
             do {
-                if let desired = try source.desired(knownRevision: known, wait: hinted ? 0 : configuration.pollWaitSeconds),
-                   receive(desired) {
-                    log("desired state \(desired.revision): \(desired.programs.count) programs, \(desired.models.count) models")
-                    wake.pulse()
+                if let desired = try source.desired(knownRevision: known, wait: hinted ? 0 : configuration.pollWaitSeconds) {
+                    if receive(desired) {
+                        log("desired state \(desired.revision): \(desired.state.programs.count) programs, \(desired.state.models.count) models")
+                        wake.pulse()
+                    } else {
+                        // The server answered a known revision at once: it does not wait, so do not ask again at once.
+                        wake.wait(seconds: 5) { isStopping }
+                    }
                 }
                 backoff.reset()
                 lastRefusal = nil

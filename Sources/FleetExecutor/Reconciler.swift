@@ -33,7 +33,7 @@ public final class Reconciler: Sendable {
     }
 
     struct State: Sendable {
-        var desired: DesiredState?
+        var desired: ServedDesiredState?
         /// Counts the desired states received, so that the pass loop sees a new one.
         var generation: UInt64 = 0
         /// A heartbeat answer named another revision: poll again without waiting.
@@ -83,20 +83,24 @@ public final class Reconciler: Sendable {
     }
 
     /// The desired state received last; nil before the first.
-    public var desired: DesiredState? { state.withLock { $0.desired } }
+    public var desired: ServedDesiredState? { state.withLock { $0.desired } }
 
     /// The status as it stands.
     public var status: ReconcileStatus { state.withLock { $0.status } }
 
     /// Takes a desired state in; true when it is new (another revision than the last one received).
     @discardableResult
-    public func receive(_ desired: DesiredState) -> Bool {
-        state.withLock { state in
+    public func receive(_ desired: ServedDesiredState) -> Bool {
+        let new = state.withLock { state in
             guard state.desired?.revision != desired.revision else { return false }
             state.desired = desired
             state.generation += 1
             return true
         }
+        if new, desired.revision != desired.state.revision {
+            log("the server names desired state \(desired.state.revision) \(desired.revision); polls and reports use the server's name")
+        }
+        return new
     }
 
     // MARK: - Pass
@@ -106,7 +110,8 @@ public final class Reconciler: Sendable {
     @discardableResult
     public func reconcile() -> Double {
         let nextDriftCheck = clock() + configuration.driftCheckSeconds
-        guard let desired = state.withLock({ $0.desired }) else { return nextDriftCheck }
+        guard let served = state.withLock({ $0.desired }) else { return nextDriftCheck }
+        let desired = served.state
         applyTelemetryInterval(desired.telemetryIntervalSeconds)
 
         var items: [ReconcilePlan.Key: DesiredItem] = [:]
@@ -142,7 +147,7 @@ public final class Reconciler: Sendable {
         let wall = wallClock()
         let acting = Set(plan.actions.map(\.key))
         updateStatus { status in
-            status.revision = desired.revision
+            status.revision = served.revision
             for (key, reason) in unusable { status.set(key, .failed, version: nil, error: reason, at: wall) }
             for (key, item) in items where !acting.contains(key) && plan.deferred[key] == nil {
                 status.set(key, .ready, version: item.version, at: wall)

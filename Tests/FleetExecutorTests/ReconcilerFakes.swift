@@ -72,7 +72,7 @@ enum ReconcilerFakes {
         let reports = Mutex<[JSON]>([])
         let unreachable = Mutex(false)
 
-        func desired(knownRevision: String?, wait: Int) throws -> DesiredState? { nil }
+        func desired(knownRevision: String?, wait: Int) throws -> ServedDesiredState? { nil }
 
         func reportStatus(_ document: JSON) throws {
             if unreachable.withLock({ $0 }) { throw FleetClientError(kind: .transport, title: "cannot connect", detail: "connection refused") }
@@ -123,7 +123,7 @@ enum ReconcilerFakes {
             programPayloads.merge(rawPrograms) { _, raw in raw }
             let state = DesiredState(programs: programPayloads, models: models.mapValues { ["v": .string($0)] },
                                      telemetryIntervalSeconds: telemetry)
-            reconciler.receive(state)
+            reconciler.receive(ServedDesiredState(state))
             return state
         }
 

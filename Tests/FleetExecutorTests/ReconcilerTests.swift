@@ -176,8 +176,18 @@ import Testing
     @Test func aKnownRevisionIsNotTakenInAgain() throws {
         let setup = Setup()
         let state = DesiredState(programs: [:], models: [:], telemetryIntervalSeconds: nil)
-        #expect(setup.reconciler.receive(state))
-        #expect(!setup.reconciler.receive(try DesiredState(json: state.json)))
+        #expect(setup.reconciler.receive(ServedDesiredState(state)))
+        #expect(!setup.reconciler.receive(ServedDesiredState(try DesiredState(json: state.json))))
+    }
+
+    @Test func theServersRevisionNamesTheStateInReports() {
+        let setup = Setup()
+        let state = DesiredState(programs: ["p": ["v": "1"]], models: [:], telemetryIntervalSeconds: nil)
+        #expect(setup.reconciler.receive(ServedDesiredState(state, revision: "0123abcd")))
+        setup.reconciler.reconcile()
+        setup.reconciler.reportIfDue()
+        #expect(setup.source.last?["revision"] == "0123abcd")
+        #expect(setup.logs.all.contains { $0.contains("polls and reports use the server's name") })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FleetCore
 import FleetJSON
 import Testing
 
@@ -72,6 +73,11 @@ struct PolicyEndToEndTests {
                 try #require(matched, "converged: \(status)\n\(executor.output)")
                 checks.check(TestServer.item(status, "model/\(model)")?["version"] == .string("\(model)@1"), "the model's version: \(status)")
             }
+            var rendered = try server.call("GET", "/v1/devices/\(a.deviceID)/desired", token: server.adminToken).json.objectValue ?? [:]
+            for member in ["sources", "conflicts", "policies"] { rendered[member] = nil }
+            checks.check(try DesiredState(json: .object(rendered)).revision == rendered["revision"]?.stringValue,
+                         "the executor computes the server's revision: \(rendered["revision"] ?? .null)")
+            checks.check(!a.output.contains("use the server's name"), "and says nothing about it")
             let firstIDs = try roots.map { try $0.kernelID("prog", "\(program)/progs/count_syscalls") }
             let mapIDs = try roots.map { try $0.kernelID("map", "\(program)/maps/syscall_total") }
             checks.check(firstIDs[0] != nil && firstIDs[1] != nil && firstIDs[0] != firstIDs[1], "each executor runs its own program: \(firstIDs)")
