@@ -11,7 +11,7 @@ PY_PACKAGES  := openapi-spec-validator onnx onnxruntime numpy
 
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: deps build release run test bpf proto openapi-check docker-check bench clean
+.PHONY: deps build release run test readme-test bpf proto openapi-check docker-check bench clean
 
 ## deps: install the Debian packages the build and the tests need (only those missing).
 deps:
@@ -33,10 +33,17 @@ release: deps
 run: build
 	$(SWIFT) run fleet-server serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
-## test: the whole suite (unit and integration tests against real PostgreSQL and HTTP, OpenAPI check).
+## test: the whole suite (unit and integration tests against real PostgreSQL and HTTP, OpenAPI check, README).
 test: deps openapi-check docker-check bpf
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory readme-test
+
+## readme-test: run README.md's shell blocks as written against a real fleet-server and executor (as root,
+## in private namespaces and a scratch copy of the repository; see Tests/readme/run.py).
+readme-test: deps
+	$(SWIFT) build
+	python3 Tests/readme/run.py
 
 ## bpf: compile the eBPF programs in bpf/ against this kernel's BTF.
 bpf: deps

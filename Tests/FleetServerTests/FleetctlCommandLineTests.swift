@@ -10,16 +10,26 @@ import Testing
         try ProgramFixtures.run(Self.fleetctl, arguments)
     }
 
+    /// The commit is the one the binaries were built from: a commit of this repository (HEAD when built after
+    /// the last commit), with `-dirty` when tracked files had changes.
     @Test func everyBinaryNamesItsVersionAndCommit() throws {
-        let head = try ProgramFixtures.run("/usr/bin/git", ["-C", BuiltProducts.packageRoot.path, "rev-parse", "--short=12", "HEAD"])
+        let repository = BuiltProducts.packageRoot.path
+        let isCheckout = try ProgramFixtures.run("/usr/bin/git", ["-C", repository, "rev-parse", "HEAD"]).status == 0
+        var commits = Set<String>()
         for binary in [Self.fleetctl, BuiltProducts.fleetServer.path, BuiltProducts.fleetExecutor.path] {
             let version = try ProgramFixtures.run(binary, ["--version"])
             #expect(version.status == 0, "\(binary): \(version.errors)")
-            #expect(version.output.hasPrefix("0.1.0 (commit "), "\(binary): \(version.output)")
-            if head.status == 0 {
-                #expect(version.output.contains(head.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(binary): \(version.output)")
+            let pattern = try NSRegularExpression(pattern: #"^0\.1\.0 \(commit ([0-9a-f]{12}|unknown)(-dirty)?\)\n$"#)
+            let match = pattern.firstMatch(in: version.output, range: NSRange(version.output.startIndex..., in: version.output))
+            let commit = try #require(match.flatMap { Range($0.range(at: 1), in: version.output) }.map { String(version.output[$0]) },
+                                      "\(binary): \(version.output)")
+            commits.insert(commit)
+            if isCheckout {
+                #expect(try ProgramFixtures.run("/usr/bin/git", ["-C", repository, "cat-file", "-e", "\(commit)^{commit}"]).status == 0,
+                        "\(binary) names \(commit), a commit of this repository")
             }
         }
+        #expect(commits.count == 1, "the three binaries of one build name one commit: \(commits)")
     }
 
     @Test func completionScriptsForEachShell() throws {

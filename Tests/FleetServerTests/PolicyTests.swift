@@ -8,12 +8,7 @@ import Testing
 /// reports, and the counts of a policy's status.
 @Suite struct PolicyTests {
     /// A tracepoint program with a `.rodata` variable `target_pid` (u32) and a counter map.
-    static let rodataSource = """
-        #define SEC(name) __attribute__((section(name), used))
-        #define __uint(name, val) int (*name)[val]
-        #define __type(name, val) typeof(val) *name
-        typedef unsigned int __u32;
-        typedef unsigned long long __u64;
+    static let rodataSource = ProgramFixtures.cPrelude + """
         struct { __uint(type, 2); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
         const volatile __u32 target_pid = 0;
         static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
@@ -185,16 +180,14 @@ import Testing
         #expect(try server.call("GET", "/v1/executor/desired?known_revision=\(empty)", token: device.token).status == 204)
         let unknown = try server.call("GET", "/v1/executor/desired?known_revision=none", token: device.token)
         #expect(unknown.status == 200 && unknown.json["revision"] == .string(empty))
-        let started = ContinuousClock.now
         async let held = Task.detached {
             try server.call("GET", "/v1/executor/desired?known_revision=\(empty)&wait=20", token: device.token)
         }.value
         try await Task.sleep(for: .milliseconds(500))
         _ = try Self.put(server, "north", ["selector": "site=north", "programs": [["name": "syscalls", "program": "counter@1.0.0"]]])
         let answer = try await held
-        #expect(answer.status == 200, "\(answer)")
+        #expect(answer.status == 200, "woken by the rendering: the deadline answers 204: \(answer)")
         #expect(answer.json["programs"]?["syscalls"] != nil)
-        #expect(ContinuousClock.now - started < .seconds(5), "woken by the rendering, not by the deadline")
         let timedOut = try server.call("GET", "/v1/executor/desired?known_revision=\(answer.json["revision"]!.stringValue!)&wait=1",
                                        token: device.token)
         #expect(timedOut.status == 204)

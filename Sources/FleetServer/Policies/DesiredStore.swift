@@ -62,9 +62,16 @@ struct DesiredStore: Sendable {
     // MARK: - Rendering
 
     /// Renders a policy's devices with the current policies, under the bulk lock, and stores what changed.
-    func renderPolicy(_ name: String, selector: LabelSelector?) throws -> Outcome {
+    /// - Parameter waitForLock: false to give up (nil) when another rendering holds the lock.
+    @discardableResult
+    func renderPolicy(_ name: String, selector: LabelSelector?, waitForLock: Bool = true) throws -> Outcome? {
         try pool.withConnection { connection in
-            try connection.query("SELECT pg_advisory_lock(\(Self.renderLockKey))")
+            if waitForLock {
+                try connection.query("SELECT pg_advisory_lock(\(Self.renderLockKey))")
+            } else {
+                guard try connection.query("SELECT pg_try_advisory_lock(\(Self.renderLockKey)) AS locked").first?.decode("locked", as: Bool.self) == true
+                else { return nil }
+            }
             defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Self.renderLockKey))") }
             let catalogue = try DesiredCatalogue.load(on: connection)
             var generation: Int64?
@@ -176,8 +183,9 @@ struct DesiredStore: Sendable {
         return Set(try rows.map { try $0.decode("device_id", as: UUID.self) })
     }
 
-    /// Renders the policies whose rendering a replica started and did not finish (it stopped half-way).
-    func finishAbandonedRenders(olderThan seconds: Double = 30) throws {
+    /// Renders the policies whose rendering a replica started and did not finish (it stopped half-way); leaves
+    /// them for a later sweep while another rendering holds the lock.
+    func finishAbandonedRenders(olderThan seconds: Double = 120) throws {
         let names: [String] = try pool.query("""
             SELECT policy FROM policy_renders WHERE requested_at < now() - make_interval(secs => \(seconds)) ORDER BY policy
             """).rows.map { try $0.decode("policy") }
@@ -185,7 +193,7 @@ struct DesiredStore: Sendable {
             let selector = try pool.query("SELECT document->>'selector' AS selector FROM policies WHERE name = \(name)").first
                 .flatMap { try $0.decodeIfPresent("selector", as: String.self) }
                 .map { try LabelSelector(parsing: $0) }
-            _ = try renderPolicy(name, selector: selector)
+            guard try renderPolicy(name, selector: selector, waitForLock: false) != nil else { return }
         }
     }
 }

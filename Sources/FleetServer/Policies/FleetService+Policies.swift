@@ -62,7 +62,7 @@ extension FleetService {
         }
         var affected = 0
         if stored.changed {
-            affected = try desired.renderPolicy(name, selector: document.selector).changed
+            affected = try desired.renderPolicy(name, selector: document.selector)?.changed ?? 0
             metrics.increment("fleet_policy_revisions_total")
         }
         guard case .object(var members) = stored.policy.json else { throw APIError.unavailable("policy answer") }

@@ -3,6 +3,7 @@ import FleetCore
 import FleetHTTP
 import FleetJSON
 import FleetPostgres
+import Synchronization
 
 /// Everything a handler needs, built once at start-up.
 final class FleetService: Sendable {
@@ -20,6 +21,8 @@ final class FleetService: Sendable {
     let desiredWakeups: DesiredWakeups
     let desiredRevisions = DesiredRevisionCache()
     let desired: DesiredStore
+    /// Whether a sweep for abandoned renderings is running on this replica.
+    let abandonedRenders = Mutex(false)
     let metrics: Metrics
     let heartbeatInterval: Int
     let openAPIDocument: [UInt8]
