@@ -180,6 +180,17 @@ import Testing
         #expect(!setup.reconciler.receive(ServedDesiredState(try DesiredState(json: state.json))))
     }
 
+    @Test func aHeartbeatNamingAnotherRevisionHintsThePollOnce() {
+        let setup = Setup()
+        let wake = WakeSignal()
+        let state = setup.desire(programs: ["p": "1"])
+        setup.reconciler.notice(desiredRevision: state.revision, wake: wake)
+        setup.reconciler.notice(desiredRevision: nil, wake: wake)
+        #expect(!setup.reconciler.state.withLock { $0.hinted }, "the known revision, or a server without policies, is no hint")
+        setup.reconciler.notice(desiredRevision: "ffff0000", wake: wake)
+        #expect(setup.reconciler.state.withLock { $0.hinted }, "the next poll asks without waiting")
+    }
+
     @Test func theServersRevisionNamesTheStateInReports() {
         let setup = Setup()
         let state = DesiredState(programs: ["p": ["v": "1"]], models: [:], telemetryIntervalSeconds: nil)
