@@ -33,12 +33,16 @@ public struct Device: Sendable, Equatable, JSONEncodable {
     /// The revision the executor last reported it converged on or was applying.
     public var reportedRevision: String?
 
-    /// The executor reported the revision it should be on.
-    public var converged: Bool { desiredRevision != nil && reportedRevision == desiredRevision }
+    /// Every item of the executor's last report was ready.
+    public var reportedReady: Bool
+
+    /// The executor reported the revision it should be on, with every item ready.
+    public var converged: Bool { desiredRevision != nil && reportedRevision == desiredRevision && reportedReady }
 
     public init(id: DeviceID, name: String, hardwareID: String, labels: [String: String], status: DeviceStatus,
                 online: Bool, lastSeenAt: Date?, inventory: JSON, createdAt: Date, updatedAt: Date,
-                desiredRevision: String? = nil, reportedRevision: String? = nil) {
+                desiredRevision: String? = nil, reportedRevision: String? = nil, reportedReady: Bool = false) {
+        self.reportedReady = reportedReady
         self.desiredRevision = desiredRevision
         self.reportedRevision = reportedRevision
         self.id = id

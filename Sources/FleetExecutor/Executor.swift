@@ -5,7 +5,8 @@ import FleetCore
 import FleetJSON
 import Synchronization
 
-/// The long-running executor: heartbeats, the command loop and telemetry, each on its own thread.
+/// The long-running executor: heartbeats, the command loop, telemetry and (once enabled) the reconciler, each on
+/// its own threads.
 public final class Executor: Sendable {
     public struct Configuration: Sendable {
         public var telemetryIntervalSeconds: Double = 15
@@ -23,6 +24,9 @@ public final class Executor: Sendable {
     private let stopped = Mutex(false)
     private let refused = Mutex(false)
     private let wake = WakeSignal()
+    private let reconciler = Mutex<Reconciler?>(nil)
+    /// The telemetry interval a policy sets, which replaces `configuration.telemetryIntervalSeconds` meanwhile.
+    private let telemetryOverride = Mutex<Double?>(nil)
 
     public init(state: StateDirectory, identity: ExecutorIdentity, configuration: Configuration = Configuration()) throws {
         try state.prepare()
@@ -64,20 +68,47 @@ public final class Executor: Sendable {
         })
     }
 
+    /// Reconciles the device with its desired state from the server once `run()` starts (`Reconciler`).
+    /// - Parameter targets: the managers of the kinds of items policies name (programs, models).
+    /// - Returns: the reconciler.
+    @discardableResult
+    public func enableReconciliation(targets: [any ReconcileTarget],
+                                     configuration: Reconciler.Configuration = Reconciler.Configuration()) -> Reconciler {
+        let reconciler = Reconciler(source: connection, targets: targets, configuration: configuration,
+                                    telemetryInterval: { [weak self] seconds in self?.setTelemetryOverride(seconds) })
+        self.reconciler.withLock { $0 = reconciler }
+        return reconciler
+    }
+
+    private func setTelemetryOverride(_ seconds: Int?) {
+        telemetryOverride.withLock { $0 = seconds.map(Double.init) }
+        log(seconds.map { "a policy sets the telemetry interval to \($0) s" }
+            ?? "no policy sets the telemetry interval any more: back to \(configuration.telemetryIntervalSeconds.formatted(decimals: 0)) s")
+        wake.pulse()
+    }
+
+    /// Seconds between telemetry samples: a policy's when one sets it, else the configuration's.
+    public var telemetryIntervalSeconds: Double {
+        telemetryOverride.withLock { $0 } ?? configuration.telemetryIntervalSeconds
+    }
+
     // MARK: - Running
 
     /// Runs until `stop()`; returns an error when the server revoked this executor's credential.
     public func run() {
-        let loops = [
+        var loops = [
             NativeThread.spawn { [self] in heartbeatLoop() },
             NativeThread.spawn { [self] in commandLoop() },
             NativeThread.spawn { [self] in telemetryLoop() },
         ]
+        if let reconciler = reconciler.withLock({ $0 }) { loops += reconciler.start(wake: wake, health: connection.health) }
         for loop in loops { loop.join() }
     }
 
     public func stop() {
         stopped.withLock { $0 = true }
+        // Before the signal, which makes every wait return at once: the reconciler's loops must see the stop then.
+        reconciler.withLock { $0 }?.stop()
         wake.signal()
     }
 
@@ -134,6 +165,7 @@ public final class Executor: Sendable {
                 let answer = try connection.heartbeat(inventory: sendInventory ? inventory : nil)
                 if sendInventory { lastInventory = inventory; lastInventoryAt = Date() }
                 backoff.reset()
+                reconciler.withLock { $0 }?.notice(desiredRevision: answer.desiredRevision, wake: wake)
                 pause(Double(max(1, answer.intervalSeconds)))
             } catch {
                 if isRevoked(error) { refuseCredential(error); return }
@@ -224,16 +256,23 @@ public final class Executor: Sendable {
     private func telemetryLoop() {
         var backoff = reconnectBackoff()
         var nextSample = Date()
+        var lastSample = Date()
+        var interval = telemetryIntervalSeconds
         while !isStopped {
             let seen = serverReturns
+            if interval != telemetryIntervalSeconds {
+                interval = telemetryIntervalSeconds
+                nextSample = lastSample.addingTimeInterval(interval)
+            }
             if Date() >= nextSample {
                 collectTelemetry()
-                nextSample = Date().addingTimeInterval(configuration.telemetryIntervalSeconds)
+                lastSample = Date()
+                nextSample = lastSample.addingTimeInterval(interval)
             }
             do {
                 _ = try drainOutbox()
                 backoff.reset()
-                pause(max(0.1, nextSample.timeIntervalSinceNow))
+                wake.wait(seconds: max(0.1, nextSample.timeIntervalSinceNow)) { telemetryIntervalSeconds != interval }
             } catch {
                 if isRevoked(error) { return }
                 pauseBeforeRetry(min(backoff.nextDelay(after: connection.health.reachability), max(0.1, nextSample.timeIntervalSinceNow)),

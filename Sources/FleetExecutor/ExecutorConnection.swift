@@ -9,6 +9,8 @@ public final class ExecutorConnection: Sendable {
     let health: ConnectionHealth
     private let api: FleetClient
     private let poller: FleetClient
+    /// Long-polls of the desired state run beside the command long-poll, on a connection of their own.
+    private let desiredPoller: FleetClient
     private let uploads = CurlTransport(options: ExecutorConnection.transportOptions)
 
     init(identity: ExecutorIdentity, health: ConnectionHealth) {
@@ -20,6 +22,8 @@ public final class ExecutorConnection: Sendable {
         // A long-poll may take up to its wait; the request timeout leaves room for that.
         poller = FleetClient(configuration: configuration, requestTimeout: .seconds(Int64(ExecutorConnection.pollWait + 15)),
                              transport: CurlTransport(options: ExecutorConnection.transportOptions))
+        desiredPoller = FleetClient(configuration: configuration, requestTimeout: .seconds(Int64(ExecutorConnection.pollWait + 15)),
+                                    transport: CurlTransport(options: ExecutorConnection.transportOptions))
     }
 
     /// Connecting to a server that is gone gives up after 5 s (the transport's default is 10 s), about the
@@ -31,13 +35,17 @@ public final class ExecutorConnection: Sendable {
     public struct HeartbeatAnswer: Sendable {
         public let intervalSeconds: Int
         public let status: String
+        /// The revision of the device's desired state, so that a reconciler that missed a change finds out; nil
+        /// from a server without policies.
+        public let desiredRevision: String?
     }
 
     public func heartbeat(inventory: JSON?) throws -> HeartbeatAnswer {
         let body: JSON = inventory.map { ["inventory": $0] } ?? [:]
         let answer = try health.observe { try api.raw(method: .post, path: "/v1/executor/heartbeat", body: body) }
         return HeartbeatAnswer(intervalSeconds: (answer["heartbeat_interval_seconds"]?.int64Value).map { Int($0) } ?? 60,
-                               status: answer["status"]?.stringValue ?? "active")
+                               status: answer["status"]?.stringValue ?? "active",
+                               desiredRevision: answer["desired_revision"]?.stringValue)
     }
 
     /// Waits up to `wait` seconds for commands; an empty list when none came.
@@ -51,6 +59,23 @@ public final class ExecutorConnection: Sendable {
         if let result { body["result"] = result }
         if let error { body["error"] = .string(error) }
         _ = try health.observe { try api.raw(method: .post, path: "/v1/executor/commands/\(id)/status", body: .object(body)) }
+    }
+
+    /// `GET /v1/executor/desired`: waits up to `wait` seconds (at most `pollWait`) for a desired state whose
+    /// revision is not `knownRevision`.
+    /// - Returns: nil when the known revision is still current.
+    /// - Throws: `FleetClientError`, or `JSONError` for a state that does not parse.
+    public func desired(knownRevision: String?, wait: Int) throws -> ServedDesiredState? {
+        var path = "/v1/executor/desired?wait=\(min(max(wait, 0), ExecutorConnection.pollWait))"
+        if let knownRevision { path += "&known_revision=\(knownRevision)" }
+        let answer = try health.observe { try desiredPoller.raw(method: .get, path: path) }
+        if answer.isNull { return nil }
+        return ServedDesiredState(try DesiredState(json: answer), revision: answer["revision"]?.stringValue)
+    }
+
+    /// `PUT /v1/executor/status` with a `ReconcileStatus` document.
+    public func reportStatus(_ document: JSON) throws {
+        _ = try health.observe { try api.raw(method: .put, path: "/v1/executor/status", body: document) }
     }
 
     /// Sends one outbox batch. Returns normally when the server stored it (or had it already).

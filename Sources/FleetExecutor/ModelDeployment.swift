@@ -48,7 +48,8 @@ final class ModelDeployment: Sendable {
         if let version = request.version { members["version"] = .string(version) }
         if let schedule = request.schedule, let feed {
             members["schedule"] = [
-                "every_seconds": .double(schedule.everySeconds), "program": .string(schedule.program),
+                "every_seconds": schedule.everySeconds.rounded() == schedule.everySeconds && schedule.everySeconds < 1e15
+                    ? .int(Int64(schedule.everySeconds)) : .double(schedule.everySeconds), "program": .string(schedule.program),
                 "map": .string(schedule.map), "input": .string(feed.input),
                 "shape": .array(feed.shape.map { .int(Int64($0)) }),
             ]

@@ -6,7 +6,7 @@ extension ModelManager {
     /// not parse is rejected (the command never ran); a failure while running fails the command with the reason.
     public var commandHandlers: [String: any CommandHandler] {
         [
-            "model.deploy": RequestHandler(type: "model.deploy", parse: ModelDeployRequest.init(payload:), run: deploy),
+            "model.deploy": RequestHandler(type: "model.deploy", parse: ModelDeployRequest.init(payload:), run: { try self.deploy($0) }),
             "model.remove": RequestHandler(type: "model.remove", parse: ModelRemoveRequest.init(payload:), run: remove),
             "inference.run": RequestHandler(type: "inference.run", parse: { try InferenceRequest(json: $0, path: "") }, run: run),
         ]

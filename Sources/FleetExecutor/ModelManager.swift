@@ -29,7 +29,12 @@ public final class ModelManager: TelemetrySource {
     private let trust: ArtifactTrust
     private let readMap: MapReader
     private let deployments = Mutex<[String: ModelDeployment]>([:])
+    /// The policy marks of the deployments a policy made, as recorded.
+    private let marks = Mutex<[String: PolicyMark]>([:])
+    /// The kept file of each deployment as last verified, for drift checks.
+    private let keptFiles = Mutex<[String: KeptFileStamp]>([:])
     private let operations = Mutex(())
+    private let drift = DriftLog()
     private let pending = EventMetrics()
     private let schedules = Mutex(ScheduleState())
 
@@ -58,9 +63,11 @@ public final class ModelManager: TelemetrySource {
     // MARK: - Commands
 
     /// `model.deploy`: fetch, verify, load, record, then swap in (replacing a model deployed under the same name).
+    /// - Parameter policy: the mark of the policy that wants it (the reconciler's deploys); nil for a direct command.
     /// - Returns: the command's result: the deployment, `load_ms`, and `replaced` (the old `sha256` and `version`).
     /// - Throws: `ExecutorError` with the reason; the model deployed before under that name, if any, keeps serving.
-    public func deploy(_ request: ModelDeployRequest) throws -> JSON {
+    @discardableResult
+    public func deploy(_ request: ModelDeployRequest, policy: PolicyMark? = nil) throws -> JSON {
         try operations.withLock { _ in
             let bytes: [UInt8]
             do { bytes = try fetch(request.sha256) } catch {
@@ -70,9 +77,11 @@ public final class ModelManager: TelemetrySource {
             let started = ContinuousClock.now
             let deployment = try Self.load(request, bytes: bytes)
             let loaded = ContinuousClock.now - started
-            do { try store.save(request.name, request: request.json, artifact: bytes) } catch {
+            do { try store.save(request.name, request: request.json, artifact: bytes, policy: policy) } catch {
                 throw ExecutorError("cannot record the deployment of '\(request.name)', so it was not made: \(error)")
             }
+            marks.withLock { $0[request.name] = policy }
+            keptFiles.withLock { $0[request.name] = KeptFileStamp(path: store.artifactPath(request.name)) }
             let old = deployments.withLock { deployments in
                 defer { deployments[request.name] = deployment }
                 return deployments[request.name]
@@ -97,6 +106,8 @@ public final class ModelManager: TelemetrySource {
                 throw ExecutorError("no model named '\(request.name)' is deployed\(Self.listing(deployedNames))")
             }
             store.remove(request.name)
+            marks.withLock { $0[request.name] = nil }
+            keptFiles.withLock { $0[request.name] = nil }
             schedules.withLock { state in
                 state.failures[request.name] = nil
                 state.lastFailure[request.name] = nil
@@ -135,6 +146,7 @@ public final class ModelManager: TelemetrySource {
     public func restoreRecorded() -> [String] {
         operations.withLock { _ in
             for record in store.records() where deployments.withLock({ $0[record.name] }) == nil {
+                marks.withLock { $0[record.name] = record.policy }
                 do {
                     let request = try ModelDeployRequest(payload: record.request)
                     guard request.name == record.name else { throw ExecutorError("the record names '\(request.name)'") }
@@ -142,12 +154,63 @@ public final class ModelManager: TelemetrySource {
                     try trust.verify(bytes, digest: request.sha256, signature: request.signature, kind: "model")
                     let deployment = try Self.load(request, bytes: bytes)
                     deployments.withLock { $0[request.name] = deployment }
+                    keptFiles.withLock { $0[request.name] = KeptFileStamp(path: store.artifactPath(request.name)) }
                     ExecutorLog.write("loaded model '\(request.name)' again from its kept file")
                 } catch {
                     ExecutorLog.write("cannot bring back model '\(record.name)': \(error)")
                 }
             }
             return deployments.withLock { $0.keys.sorted() }
+        }
+    }
+
+    // MARK: - Policies
+
+    /// The deployed models, each with the policy mark recorded for it (nil: a direct command's) and whether its
+    /// kept file is still the verified one (read and checked again only when its stamp changed).
+    func deploymentsForReconcile() -> [(request: ModelDeployRequest, mark: PolicyMark?, keptFileIntact: Bool)] {
+        let current = deployments.withLock { $0 }
+        let recorded = marks.withLock { $0 }
+        return current.keys.sorted().map { name in
+            let request = current[name]!.request
+            return (request, recorded[name], keptFileIntact(request))
+        }
+    }
+
+    private func keptFileIntact(_ request: ModelDeployRequest) -> Bool {
+        let path = store.artifactPath(request.name)
+        guard let stamp = KeptFileStamp(path: path) else {
+            drift.note(request.name, "model '\(request.name)' drifted: its kept file \(path) is gone")
+            return false
+        }
+        if keptFiles.withLock({ $0[request.name] }) == stamp {
+            drift.note(request.name, nil)
+            return true
+        }
+        do {
+            try trust.verify(try store.artifact(request.name), digest: request.sha256, signature: request.signature, kind: "model")
+        } catch {
+            drift.note(request.name, "model '\(request.name)' drifted: its kept file \(path) changed: \(error)")
+            return false
+        }
+        keptFiles.withLock { $0[request.name] = stamp }
+        drift.note(request.name, nil)
+        return true
+    }
+
+    /// Records that a policy now manages the deployed model `name`.
+    /// - Throws: `ExecutorError` when nothing by that name is deployed or another request is; `SystemError` when
+    ///   the mark cannot be written.
+    func mark(_ name: String, policy: PolicyMark) throws {
+        try operations.withLock { _ in
+            guard let deployment = deployments.withLock({ $0[name] }) else {
+                throw ExecutorError("no model named '\(name)' is deployed")
+            }
+            guard policy.covers(PayloadFingerprint.of(deployment.request.json)) else {
+                throw ExecutorError("model '\(name)' changed before it could be adopted")
+            }
+            try store.mark(name, policy: policy)
+            marks.withLock { $0[name] = policy }
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 import FleetBPF
 import FleetCore
 import FleetJSON
+import FleetSystem
 
 /// One program object running under a deployment name: either loaded by this process or adopted from its
 /// pins after a restart. Immutable; a replace makes a new one.
@@ -65,6 +66,16 @@ final class ProgramDeployment: Sendable {
             forwarder.stop()
             return forwarder.sample(now: now)
         }
+    }
+
+    /// The pins this deployment made and that are gone (someone removed them): drift, repaired by loading the
+    /// same request again. TC filters have no link pin.
+    func missingPins() -> [String] {
+        guard directory.exists else { return [directory.path] }
+        let expected = programs.map { directory.programPath($0.name) }
+            + links.filter { !ProgramManager.isTC($0.value) }.keys.sorted().map { directory.linkPath($0) }
+            + maps.keys.sorted().map { directory.mapPath($0) }
+        return expected.filter { !FileSystem.exists($0) }
     }
 
     /// The old program with this name, for rolling a link update back.

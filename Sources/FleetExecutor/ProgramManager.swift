@@ -19,7 +19,10 @@ public final class ProgramManager: TelemetrySource {
     private let events: EventMetrics
     private let pinRoot: String
     private let deployments = Mutex<[String: ProgramDeployment]>([:])
+    /// The policy marks of the deployments a policy made, as recorded.
+    private let marks = Mutex<[String: PolicyMark]>([:])
     private let operations = Mutex(())
+    let drift = DriftLog()
 
     /// - Parameters:
     ///   - fetch: downloads an artifact by digest (the executor's connection); the bytes are verified here.
@@ -39,20 +42,23 @@ public final class ProgramManager: TelemetrySource {
     // MARK: - Commands
 
     /// `program.load`: fetch, verify, load, attach, pin, record. Nothing is left behind when a step fails.
+    /// - Parameter policy: the mark of the policy that wants it (the reconciler's loads); nil for a direct command.
     /// - Returns: the command's result.
     /// - Throws: `ExecutorError` or `BPFError` (with the verifier log when the kernel refused a program).
-    public func load(_ request: ProgramLoadRequest) throws -> JSON {
+    @discardableResult
+    public func load(_ request: ProgramLoadRequest, policy: PolicyMark? = nil) throws -> JSON {
         try operations.withLock { _ in
             guard deployments.withLock({ $0[request.name] }) == nil else {
                 throw ExecutorError("a program named '\(request.name)' is already loaded; use program.replace, or program.unload first")
             }
             let bytes = try download(request)
             let (deployment, timing) = try deploy(request, bytes: bytes)
-            do { try store.save(request.name, request: request.json, artifact: bytes) } catch {
+            do { try store.save(request.name, request: request.json, artifact: bytes, policy: policy) } catch {
                 _ = remove(deployment)
                 throw ExecutorError("cannot record the deployment, so it was undone: \(error)")
             }
             deployments.withLock { $0[request.name] = deployment }
+            marks.withLock { $0[request.name] = policy }
             return timing.annotate(deployment.resultJSON)
         }
     }
@@ -64,8 +70,10 @@ public final class ProgramManager: TelemetrySource {
     /// result lists them in `maps_carried_over` and same-named maps with another layout in `maps_reset` (see
     /// `ProgramMapCarryOver`). Their pins stay in place, so a restarted executor adopts the carried maps. During
     /// make-before-break both programs run for a moment and may both count the same event.
+    /// - Parameter policy: as `load`'s.
     /// - Throws: as `load`; on failure the old deployment keeps running unchanged.
-    public func replace(_ request: ProgramLoadRequest) throws -> JSON {
+    @discardableResult
+    public func replace(_ request: ProgramLoadRequest, policy: PolicyMark? = nil) throws -> JSON {
         try operations.withLock { _ in
             guard let old = deployments.withLock({ $0[request.name] }) else {
                 throw ExecutorError("no program named '\(request.name)' is loaded; use program.load")
@@ -121,8 +129,11 @@ public final class ProgramManager: TelemetrySource {
             deployments.withLock { $0[request.name] = deployment }
             do {
                 try object.pin(in: old.directory, links: links.filter { !Self.isTC($0.value) })
-                try store.save(request.name, request: request.json, artifact: bytes)
+                try store.save(request.name, request: request.json, artifact: bytes, policy: policy)
+                marks.withLock { $0[request.name] = policy }
             } catch {
+                // Unmarked, the reconciler adopts the new object again, and rewrites the mark.
+                marks.withLock { $0[request.name] = nil }
                 problems.append("pinning or recording the new object: \(error); a restarted executor cannot adopt it")
             }
             let timing = Timing(program: request.name, load: loaded - started, attach: attached - loaded, events: events)
@@ -158,6 +169,7 @@ public final class ProgramManager: TelemetrySource {
             }
             store.remove(request.name)
             deployments.withLock { $0[request.name] = nil }
+            marks.withLock { $0[request.name] = nil }
             guard problems.isEmpty else { throw ExecutorError("unloaded with problems: " + problems.joined(separator: "; ")) }
             var result: [String: JSON] = ["name": .string(request.name), "unloaded": true]
             if let deployment {
@@ -177,6 +189,7 @@ public final class ProgramManager: TelemetrySource {
     public func adoptRecorded() -> [String] {
         operations.withLock { _ in
             for record in store.records() where deployments.withLock({ $0[record.name] }) == nil {
+                marks.withLock { $0[record.name] = record.policy }
                 do {
                     let request = try ProgramLoadRequest(payload: record.request)
                     guard request.name == record.name else { throw ExecutorError("the record names '\(request.name)'") }
@@ -210,6 +223,31 @@ public final class ProgramManager: TelemetrySource {
             throw ExecutorError("program '\(program)' has no map '\(map)' (it has \(deployment.maps.keys.sorted().joined(separator: ", ")))")
         }
         return found
+    }
+
+    // MARK: - Policies
+
+    /// The running deployments, each with the policy mark recorded for it (nil: a direct command's).
+    func deploymentsWithMarks() -> [(deployment: ProgramDeployment, mark: PolicyMark?)] {
+        let current = deployments.withLock { $0 }
+        let recorded = marks.withLock { $0 }
+        return current.keys.sorted().map { (current[$0]!, recorded[$0]) }
+    }
+
+    /// Records that a policy now manages the running deployment `name`, made from the request with `fingerprint`.
+    /// - Throws: `ExecutorError` when nothing by that name runs or another request does; `SystemError` when the
+    ///   mark cannot be written.
+    func mark(_ name: String, policy: PolicyMark) throws {
+        try operations.withLock { _ in
+            guard let deployment = deployments.withLock({ $0[name] }) else {
+                throw ExecutorError("no program named '\(name)' is loaded")
+            }
+            guard policy.covers(PayloadFingerprint.of(deployment.request.json)) else {
+                throw ExecutorError("program '\(name)' changed before it could be adopted")
+            }
+            try store.mark(name, policy: policy)
+            marks.withLock { $0[name] = policy }
+        }
     }
 
     // MARK: - Telemetry
@@ -404,7 +442,7 @@ public final class ProgramManager: TelemetrySource {
         }
     }
 
-    private static func isTC(_ link: BPFLink) -> Bool {
+    static func isTC(_ link: BPFLink) -> Bool {
         if case .tc? = link.target { return true }
         return false
     }

@@ -7,7 +7,8 @@ import FleetJSON
 ///
 /// ```json
 /// {"program_id": "<uuid>", "sha256": "<64 hex>", "name": "syscalls",
-///  "manifest": {...}, "attach": {...}, "rodata": {"target_pid": 42}, "signature": "<base64>"}
+///  "manifest": {...}, "attach": {...}, "rodata": {"target_pid": 42}, "signature": "<base64>",
+///  "program": "syscall_count@1.0.0"}
 /// ```
 ///
 /// The executor only holds a device token and cannot read the registry, so the payload carries the object's
@@ -16,6 +17,7 @@ import FleetJSON
 /// `attach` overrides the manifest: either one attach object for every program (`{"type": "xdp", ...}`) or
 /// one per program name (`{"count_packets": {"type": "xdp", ...}}`). `rodata` values win over the
 /// manifest's. `signature` is the registry's base64 Ed25519 signature over the 32 raw digest bytes.
+/// `program` is informative: the registry's `name@version`, which status reports name as the item's version.
 ///
 /// The same document, normalised, is the deployment's state file, so a restarted executor reads it back
 /// through this parser.
@@ -33,6 +35,8 @@ public struct ProgramLoadRequest: Sendable, Equatable {
     public var attach: AttachOverride
     public var rodata: [String: RodataValue]
     public var signature: [UInt8]?
+    /// The registry's `name@version` when the payload says it.
+    public var reference: String?
     /// The payload with `name` filled in: stored as the deployment's state.
     public let json: JSON
 
@@ -46,6 +50,7 @@ public struct ProgramLoadRequest: Sendable, Equatable {
         let attach = reader.raw("attach")
         let rodata = reader.raw("rodata")
         let signature: String? = try reader.optional("signature")
+        reference = try reader.optional("program")
         try reader.finish()
 
         self.name = name ?? programID.description

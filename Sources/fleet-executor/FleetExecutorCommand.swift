@@ -67,16 +67,21 @@ extension FleetExecutorCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the executor: heartbeats, commands, telemetry. SIGTERM or SIGINT stop it.")
 
-        @Option(name: .customLong("telemetry-interval"), help: "Seconds between telemetry samples.")
+        @Option(name: .customLong("telemetry-interval"), help: "Seconds between telemetry samples, unless a policy sets them.")
         var telemetryInterval: Double = 15
 
         @Option(name: .customLong("trusted-key"),
                 help: "A file with a base64 raw 32-byte Ed25519 public key; repeatable. When given, only program objects and models signed by one of these keys load.")
         var trustedKeys: [String] = []
 
+        @Option(name: .customLong("pin-root"),
+                help: "The directory on a bpf filesystem under which program pins go, one folder per deployment (two executors on one host need two).")
+        var pinRoot = "/sys/fs/bpf/fleet"
+
         @OptionGroup var state: StateOptions
 
         func validate() throws {
+            guard pinRoot.hasPrefix("/") else { throw ValidationError("--pin-root must be an absolute path") }
             guard telemetryInterval >= 1 && telemetryInterval <= 3600 else { throw ValidationError("--telemetry-interval must be between 1 and 3600") }
         }
 
@@ -92,7 +97,7 @@ extension FleetExecutorCommand {
             var configuration = Executor.Configuration()
             configuration.telemetryIntervalSeconds = telemetryInterval
             let executor = try Executor(state: state.state, identity: identity, configuration: configuration)
-            do { try ExecutorAssembly.install(on: executor, state: state.state, trustedKeyFiles: trustedKeys) } catch {
+            do { try ExecutorAssembly.install(on: executor, state: state.state, trustedKeyFiles: trustedKeys, pinRoot: pinRoot) } catch {
                 ExecutorLog.write("error: \(error)")
                 throw ExitCode.failure
             }

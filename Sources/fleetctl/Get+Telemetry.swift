@@ -62,7 +62,7 @@ extension Fleetctl.Get {
         @Flag(help: "Draw each series as a chart instead of listing its points.")
         var plot = false
 
-        @Option(help: ArgumentHelp("Rows of each chart with --plot (default: 10).", valueName: "rows"))
+        @Option(help: ArgumentHelp("Rows of each chart with --plot.", valueName: "rows"))
         var height: Int = 10
 
         func validate() throws {

@@ -71,6 +71,16 @@ import FleetJSON
         #expect(transport.requests.count == 2)
     }
 
+    @Test func aDecommissionedNamesakeGivesWayToTheLiveDevice() throws {
+        let old = Self.device("7a1b0000-0000-4000-8000-000000000001", status: .decommissioned)
+        let new = Self.device("7a1b0000-0000-4000-8000-000000000002")
+        #expect(try DeviceReference.name("gw 7").resolve(using: client(RecordingTransport([Self.page([old, new])]))) == new.id)
+        #expect(try DeviceReference.name("gw 7").resolve(using: client(RecordingTransport([Self.page([old])]))) == old.id,
+                "a decommissioned device is still found when it is the only one with the name")
+        let twoOld = RecordingTransport([Self.page([old, Self.device("7a1b0000-0000-4000-8000-000000000003", status: .decommissioned)])])
+        #expect(throws: FleetClientError.self) { try DeviceReference.name("gw 7").resolve(using: client(twoOld)) }
+    }
+
     @Test func lookupFailuresAreThrownAsTheyAre() throws {
         let transport = RecordingTransport([.json(403, #"{"title":"Forbidden","status":403,"detail":"token lacks the viewer role"}"#)])
         let error = try #require(throws: FleetClientError.self) { try DeviceReference.name("gw 7").resolve(using: client(transport)) }

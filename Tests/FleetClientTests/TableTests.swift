@@ -45,6 +45,16 @@ import FleetJSON
         #expect(row[1...] == ["program.load", "failed", "5m ago", "4m ago", "verifier rejected program…"])
     }
 
+    @Test func aFinishedCommandShowsNoExpiry() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func command(_ state: CommandState) -> Command {
+            Command(id: .random(), deviceID: .random(), type: "executor.ping", payload: [:], state: state, result: nil, error: nil,
+                    idempotencyKey: nil, createdAt: now, deliveredAt: nil, finishedAt: nil, expiresAt: now.addingTimeInterval(600))
+        }
+        #expect(DetailView.command(command(.queued), now: now).fields.map(\.name).contains("EXPIRES"))
+        #expect(!DetailView.command(command(.canceled), now: now).fields.map(\.name).contains("EXPIRES"))
+    }
+
     @Test func tokenStateReflectsRevocationAndExpiry() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(Table.tokenState(revokedAt: now, expiresAt: nil, now: now) == "revoked")

@@ -103,7 +103,11 @@ import Testing
         #expect(TerminalPlot.number(3.14159) == "3.14")
         #expect(TerminalPlot.number(2.5) == "2.5")
         #expect(TerminalPlot.number(0.001234) == "0.00123")
-        #expect(TerminalPlot.number(123456.7) == "1.23e+05")
+        #expect(TerminalPlot.number(123456.7) == "123,000")
+        #expect(TerminalPlot.number(40_812.5) == "40,800")
+        #expect(TerminalPlot.number(263_527) == "263,527")
+        #expect(TerminalPlot.number(-21_898.4) == "-21,900")
+        #expect(TerminalPlot.number(2.5e15) == "2.5e+15")
     }
 
     @Test func progressBarShowsFractionSizesAndRate() {

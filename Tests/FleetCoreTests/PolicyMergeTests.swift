@@ -171,3 +171,28 @@ import FleetJSON
         #expect(ReconcilePlan.Retry.after(failures: 2, now: 0, jitter: 0).notBefore == 5, "jitter takes off at most half")
     }
 }
+
+@Suite struct ReconcilePlanRemovalTests {
+    typealias Key = ReconcilePlan.Key
+
+    @Test func aFailedRemovalWaitsForItsBackoffToo() {
+        let stuck = Key(.program, "stuck")
+        let retry = ReconcilePlan.Retry.after(failures: 1, now: 0, jitter: 1)
+        let early = ReconcilePlan.plan(desired: [:], observed: [stuck: .init(fingerprint: "x", managed: true)], retries: [stuck: retry], now: 1)
+        #expect(early.actions.isEmpty)
+        #expect(early.deferred == [stuck: 5])
+        let later = ReconcilePlan.plan(desired: [:], observed: [stuck: .init(fingerprint: "x", managed: true)], retries: [stuck: retry], now: 5)
+        #expect(later.actions == [.remove(stuck)])
+    }
+}
+
+@Suite struct PayloadFingerprintTests {
+    @Test func theFingerprintIgnoresKeyOrderAndFollowsTheContent() throws {
+        let one = try JSON.parse(Array(#"{"name": "p", "manifest": {"b": 1, "a": [1, 2]}}"#.utf8))
+        let same = try JSON.parse(Array(#"{"manifest": {"a": [1, 2], "b": 1}, "name": "p"}"#.utf8))
+        let other = try JSON.parse(Array(#"{"manifest": {"a": [2, 1], "b": 1}, "name": "p"}"#.utf8))
+        #expect(PayloadFingerprint.of(one) == PayloadFingerprint.of(same))
+        #expect(PayloadFingerprint.of(one) != PayloadFingerprint.of(other))
+        #expect(PayloadFingerprint.of(one).count == 32)
+    }
+}

@@ -190,7 +190,7 @@ import Testing
         let manager = try fixture.manager()
         let metadata: JSON = ["owner": "ops", "schedule": ["every_seconds": 10, "features_from": ["program": "counters", "map": "per_cpu"]]]
         let deployed = try manager.deploy(try fixture.payload("doubler", try ONNXFixtures.bytes("double", 3), metadata: metadata))
-        #expect(deployed["schedule"] == ["every_seconds": 10.0, "program": "counters", "map": "per_cpu", "input": "x", "shape": [1, 3]],
+        #expect(deployed["schedule"] == ["every_seconds": 10, "program": "counters", "map": "per_cpu", "input": "x", "shape": [1, 3]],
                 "\(deployed)")
 
         // Keys in ascending order, as float32: [1, 3, 5] -> [2, 6, 10].

@@ -15,22 +15,27 @@ extension BuiltProducts {
 
 /// `fleet-executor` enrolled against a server, run as a separate process (`--telemetry-interval 1`).
 final class ExecutorProcess: @unchecked Sendable {  // `process` is only touched from the test's own thread
+    /// The long-polls a running executor keeps held on the server: commands and the desired state.
+    static let heldLongPolls = 2
+
     let stateDirectory: URL
     let deviceID: String
     private var process: Process?
     private let log: URL
 
-    /// Enrols with a fresh enrolment token from `server` (auto-approved) against `serverURL`.
-    init(server: TestServer, serverURL: String? = nil) throws {
+    /// Enrols with a fresh enrolment token from `server` (auto-approved, giving `labels`) against `serverURL`, as
+    /// `hardwareID` (default: the host's machine id, so two executors on one host need one each).
+    init(server: TestServer, serverURL: String? = nil, labels: [String: String] = [:], hardwareID: String? = nil) throws {
         stateDirectory = URL(fileURLWithPath: "/tmp/fleet-tests-\(getpid())/e2e-executor-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         log = stateDirectory.appendingPathComponent("executor.log")
         try #require(FileManager.default.isExecutableFile(atPath: BuiltProducts.fleetExecutor.path),
                      "build first: \(BuiltProducts.fleetExecutor.path) is missing")
-        let token = try server.createEnrollmentToken()
+        let token = try server.createEnrollmentToken(labels: labels)
         let enrolled = try ProgramFixtures.run(BuiltProducts.fleetExecutor.path,
                                                ["enroll", "--server", serverURL ?? server.base, "--token", token,
-                                                "--name", "e2e-\(UUID().uuidString.prefix(6))", "--state-dir", stateDirectory.path])
+                                                "--name", "e2e-\(UUID().uuidString.prefix(6))", "--state-dir", stateDirectory.path]
+                                                + (hardwareID.map { ["--hardware-id", $0] } ?? []))
         try #require(enrolled.status == 0, "fleet-executor enroll: \(enrolled.output) \(enrolled.errors)")
         let identity = try JSON.parse([UInt8](Data(contentsOf: stateDirectory.appendingPathComponent("identity.json"))))
         deviceID = try #require(identity["device_id"]?.stringValue)

@@ -81,8 +81,10 @@ struct ExecutorEndToEndTests {
             checks.check(try BPFTool.programExists(id: firstID), "the same kernel program runs after the restart")
 
             // The killed executor's long-poll is still held by the server, which would hand it the next command
-            // (redelivered only after 60 s); wait until it times out and only the new executor's poll is held.
-            try #require(try eventuallyBlocking(timeout: 40, every: 0.2) { try server.call("GET", "/metrics").showsHeldLongPolls(1) },
+            // (redelivered only after 60 s); wait until it times out and only the new executor's polls are held.
+            try #require(try eventuallyBlocking(timeout: 40, every: 0.2) {
+                try server.call("GET", "/metrics").showsHeldLongPolls(ExecutorProcess.heldLongPolls)
+            },
                          "the dead executor's long-poll never ended")
 
             // Replace (tracepoints cannot update a link: make-before-break), keeping the counter maps.

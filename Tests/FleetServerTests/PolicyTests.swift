@@ -8,12 +8,7 @@ import Testing
 /// reports, and the counts of a policy's status.
 @Suite struct PolicyTests {
     /// A tracepoint program with a `.rodata` variable `target_pid` (u32) and a counter map.
-    static let rodataSource = """
-        #define SEC(name) __attribute__((section(name), used))
-        #define __uint(name, val) int (*name)[val]
-        #define __type(name, val) typeof(val) *name
-        typedef unsigned int __u32;
-        typedef unsigned long long __u64;
+    static let rodataSource = ProgramFixtures.cPrelude + """
         struct { __uint(type, 2); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
         const volatile __u32 target_pid = 0;
         static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
@@ -118,6 +113,7 @@ import Testing
         let state = try Self.desired(server, north.id)
         let payload = try #require(state["programs"]?["syscalls"])
         #expect(payload["program_id"] == program["id"] && payload["sha256"] == program["sha256"] && payload["name"] == "syscalls")
+        #expect(payload["program"] == "counter@1.0.0", "the version it came from, which the executor reports back")
         #expect(payload["rodata"] == ["target_pid": 3])
         #expect(state["telemetry"] == ["interval_seconds": 5])
         #expect(state["sources"]?["program/syscalls"]?["policy"] == "north")
@@ -228,6 +224,11 @@ import Testing
         #expect(failing["items"]?.arrayValue?.first?["error"]?.stringValue?.contains("verifier") == true)
         let reported = try server.call("GET", "/v1/devices/\(good.id)/status", token: server.adminToken)
         #expect(reported.json["converged"] == true && reported.json["items"]?.arrayValue?.first?["state"] == "ready")
+        #expect(try server.call("GET", "/v1/devices/\(bad.id)/status", token: server.adminToken).json["converged"] == false,
+                "the desired revision with a failed item is not converged")
+        #expect(try server.call("GET", "/v1/devices/\(good.id)", token: server.adminToken).json["converged"] == true)
+        let badDevice = try server.call("GET", "/v1/devices/\(bad.id)", token: server.adminToken).json
+        #expect(badDevice["converged"] == false && badDevice["reported_revision"] == .string(revision) && badDevice["desired_revision"] == .string(revision))
         let malformed = try server.call("PUT", "/v1/executor/status", token: good.token,
                                         json: ["revision": .string(revision), "items": [["kind": "daemon", "name": "x", "state": "ready", "since": .string(now)]]])
         #expect(malformed.status == 400)

@@ -16,13 +16,18 @@ enum ProgramFixtures {
         return url
     }()
 
-    /// A tracepoint program `count_getpid` with an array map `counts` and a ring buffer `events`.
-    static let counterSource = """
+    /// What the test programs' C sources start with: libbpf's section and map-definition macros, without headers.
+    static let cPrelude = """
         #define SEC(name) __attribute__((section(name), used))
         #define __uint(name, val) int (*name)[val]
         #define __type(name, val) typeof(val) *name
         typedef unsigned int __u32;
         typedef unsigned long long __u64;
+
+        """
+
+    /// A tracepoint program `count_getpid` with an array map `counts` and a ring buffer `events`.
+    static let counterSource = cPrelude + """
         struct { __uint(type, 2); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
         struct { __uint(type, 27); __uint(max_entries, 4096); } events SEC(".maps");
         static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;

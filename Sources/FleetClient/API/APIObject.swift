@@ -66,7 +66,8 @@ extension Device {
                   labels: try object.decodeIfPresent("labels") ?? [:], status: try object.decode("status"),
                   online: try object.decodeIfPresent("online") ?? false, lastSeenAt: try object.optionalDate("last_seen_at"),
                   inventory: object.value("inventory"), createdAt: try object.date("created_at"), updatedAt: try object.date("updated_at"),
-                  desiredRevision: try object.optionalString("desired_revision"), reportedRevision: try object.optionalString("reported_revision"))
+                  desiredRevision: try object.optionalString("desired_revision"), reportedRevision: try object.optionalString("reported_revision"),
+                  reportedReady: try object.decodeIfPresent("converged") ?? false)
     }
 }
 

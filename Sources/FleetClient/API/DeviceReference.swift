@@ -2,7 +2,8 @@ import FoundationEssentials
 import FleetCore
 
 /// A device as a person names it: by its ID, or by its name. Names are not unique, so a name is looked up
-/// with `GET /v1/devices?name=` and must match exactly one device.
+/// with `GET /v1/devices?name=` and must match exactly one device; decommissioned devices only count when
+/// no other device has the name (a name is often reused for the device that replaced one).
 public enum DeviceReference: Sendable, Equatable, CustomStringConvertible {
     case id(DeviceID)
     case name(String)
@@ -49,7 +50,9 @@ public enum DeviceReference: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func onlyDevice(named name: String, using client: FleetClient, now: Date) throws -> Device {
-        let matches = try client.allDevices(DeviceQuery(name: name))
+        let all = try client.allDevices(DeviceQuery(name: name))
+        let live = all.filter { $0.status != .decommissioned }
+        let matches = live.isEmpty ? all : live
         guard matches.count <= 1 else {
             let candidates = matches.map { device in
                 let seen = device.lastSeenAt.map { "last seen \(RelativeTime.describe($0, now: now))" } ?? "never seen"

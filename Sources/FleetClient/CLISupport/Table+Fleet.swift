@@ -76,8 +76,9 @@ extension DetailView {
             ("CREATED", timestamp(command.createdAt, now: now)),
             ("DELIVERED", command.deliveredAt.map { timestamp($0, now: now) } ?? "-"),
             ("FINISHED", command.finishedAt.map { timestamp($0, now: now) } ?? "-"),
-            ("EXPIRES", timestamp(command.expiresAt, now: now)),
         ]
+        // Past its end a command no longer expires; the deadline only matters while it may still run.
+        if !command.state.isTerminal { fields.append(("EXPIRES", timestamp(command.expiresAt, now: now))) }
         if let key = command.idempotencyKey { fields.append(("IDEMPOTENCY KEY", key)) }
         if let result = command.result { fields.append(("RESULT", compact(result))) }
         if let error = command.error, !error.isEmpty { fields.append(("ERROR", error)) }

@@ -180,9 +180,14 @@ public struct TerminalPlot: Sendable, Equatable {
         }
     }
 
-    /// `42`, `3.14`, `0.005`, `1.23e+06`: short labels for axis and summary.
+    /// `42`, `3.14`, `0.005`, `40,800`, `263,527`, `1.23e+15`: short labels for axis and summary, large ones
+    /// with thousands grouped (to three significant digits when they have a fraction).
     public static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e12 { return String(Int64(value)) }
+        if value == value.rounded(), abs(value) < 1e12 { return NumberColumn.grouped(value, decimals: 0) }
+        if abs(value) >= 1e4 && abs(value) < 1e12 {
+            let scale = pow(10, floor(log10(abs(value))) - 2)
+            return NumberColumn.grouped((value / scale).rounded() * scale, decimals: 0)
+        }
         if abs(value) >= 1e4 || abs(value) < 0.01 { return value.formatted(significant: 3) }
         var text = value.formatted(decimals: 2)
         while text.hasSuffix("0") { text.removeLast() }

@@ -78,20 +78,25 @@ public enum ReconcilePlan {
         /// Removals first (models before programs, since a model's schedule may read a program's map), then
         /// programs added or replaced, then models: each group in name order.
         public var actions: [Action]
-        /// Items left for later because their last attempt failed, with the time they may be tried again.
+        /// Items left for later because their last attempt (a change or a removal) failed, with the time they may
+        /// be tried again.
         public var deferred: [Key: Double]
     }
 
     /// - Parameters:
     ///   - desired: the fingerprint of every item the desired state names.
     ///   - observed: every item on the device, managed or not.
-    ///   - retries: items whose last attempt failed.
+    ///   - retries: items whose last attempt failed; a failed removal waits for its backoff as a failed change does.
     ///   - now: seconds on the same clock as `retries`.
     public static func plan(desired: [Key: String], observed: [Key: Observed], retries: [Key: Retry], now: Double) -> Plan {
         var removals: [Action] = []
         var changes: [Action] = []
         var deferred: [Key: Double] = [:]
         for (key, item) in observed where desired[key] == nil && item.managed {
+            if let retry = retries[key], retry.notBefore > now {
+                deferred[key] = retry.notBefore
+                continue
+            }
             removals.append(.remove(key))
         }
         for (key, fingerprint) in desired {

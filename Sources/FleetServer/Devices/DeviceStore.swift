@@ -18,7 +18,8 @@ final class DeviceStore: Sendable {
     static let columns: Query = """
         d.id, d.name, d.hardware_id, d.labels, d.status, d.inventory, d.created_at, d.updated_at, p.last_seen_at,
         (SELECT revision FROM device_desired WHERE device_id = d.id) AS desired_revision,
-        (SELECT revision FROM device_status WHERE device_id = d.id) AS reported_revision
+        (SELECT revision FROM device_status WHERE device_id = d.id) AS reported_revision,
+        coalesce((SELECT all_ready FROM device_status WHERE device_id = d.id), false) AS reported_ready
         """
 
     /// Seconds without a heartbeat after which a device counts as offline.
@@ -36,7 +37,7 @@ final class DeviceStore: Sendable {
             lastSeenAt: lastSeen, inventory: try JSON.parse(try row.decode("inventory", as: String.self)),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
             desiredRevision: try row.decodeIfPresent("desired_revision") ?? DesiredState.empty.revision,
-            reportedRevision: try row.decodeIfPresent("reported_revision"))
+            reportedRevision: try row.decodeIfPresent("reported_revision"), reportedReady: try row.decode("reported_ready"))
     }
 
     func get(_ id: DeviceID, on connection: PostgresConnection? = nil) throws -> Device? {

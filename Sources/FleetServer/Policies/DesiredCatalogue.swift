@@ -81,9 +81,10 @@ struct DesiredCatalogue: Sendable {
         ["policy": .string(source.policy), "revision": .int(Int64(source.revision)), "version": version.json]
     }
 
-    /// A complete `program.load` payload, as `POST /v1/devices/{id}/commands` would fill it in.
+    /// A complete `program.load` payload, as `POST /v1/devices/{id}/commands` would fill it in, with the
+    /// `name@version` it came from (which the executor reports back).
     static func programPayload(_ item: PolicyDocument.ProgramItem, object: JSON) -> JSON {
-        var members: [String: JSON] = ["program_id": object["id"] ?? .null, "name": .string(item.name)]
+        var members: [String: JSON] = ["program_id": object["id"] ?? .null, "name": .string(item.name), "program": item.program.json]
         for key in ["sha256", "manifest", "signature"] {
             if let value = object[key], !value.isNull { members[key] = value }
         }
@@ -94,7 +95,7 @@ struct DesiredCatalogue: Sendable {
 
     /// A complete `model.deploy` payload; a policy's `run` becomes the metadata's `schedule`.
     static func modelPayload(_ item: PolicyDocument.ModelItem, object: JSON) -> JSON {
-        var members: [String: JSON] = ["model_id": object["id"] ?? .null, "name": .string(item.name)]
+        var members: [String: JSON] = ["model_id": object["id"] ?? .null, "name": .string(item.name), "model": item.model.json]
         for key in ["version", "sha256", "size", "signature", "metadata", "inputs", "outputs"] {
             if let value = object[key], !value.isNull { members[key] = value }
         }

@@ -52,10 +52,11 @@ extension FleetService {
             let (converged, failed) = report.outcome(against: stored)
             let items = JSON.array(report.items.map(\.json)).serialized()
             try connection.query("""
-                INSERT INTO device_status AS s (device_id, revision, items, converged_policies, failed_policies)
-                VALUES (\(id.rawValue), \(report.revision), \(items)::jsonb, \(converged)::text[], \(failed)::text[])
+                INSERT INTO device_status AS s (device_id, revision, items, converged_policies, failed_policies, all_ready)
+                VALUES (\(id.rawValue), \(report.revision), \(items)::jsonb, \(converged)::text[], \(failed)::text[], \(report.allReady))
                 ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, items = EXCLUDED.items,
-                    converged_policies = EXCLUDED.converged_policies, failed_policies = EXCLUDED.failed_policies, reported_at = now()
+                    converged_policies = EXCLUDED.converged_policies, failed_policies = EXCLUDED.failed_policies,
+                    all_ready = EXCLUDED.all_ready, reported_at = now()
                 WHERE s.revision IS DISTINCT FROM EXCLUDED.revision OR s.items IS DISTINCT FROM EXCLUDED.items
                    OR s.converged_policies IS DISTINCT FROM EXCLUDED.converged_policies
                    OR s.failed_policies IS DISTINCT FROM EXCLUDED.failed_policies
@@ -89,7 +90,7 @@ extension FleetService {
                 throw APIError.notFound("device \(id) does not exist")
             }
             return try connection.query("""
-                SELECT s.revision, s.items::text AS items, s.reported_at, s.converged_policies, s.failed_policies,
+                SELECT s.revision, s.items::text AS items, s.reported_at, s.converged_policies, s.failed_policies, s.all_ready,
                        coalesce(dd.revision, \(DesiredState.empty.revision)) AS desired_revision
                 FROM device_status s LEFT JOIN device_desired dd ON dd.device_id = s.device_id WHERE s.device_id = \(id.rawValue)
                 """).first
@@ -99,10 +100,11 @@ extension FleetService {
                                "converged_policies": [], "failed_policies": []])
         }
         let revision: String = try row.decode("revision")
+        let converged = try revision == row.decode("desired_revision", as: String.self) && row.decode("all_ready", as: Bool.self)
         return Reply.json([
             "revision": .string(revision), "reported_at": (try row.decode("reported_at", as: Date.self)).json,
             "items": try JSON.parse(Array(try row.decode("items", as: String.self).utf8)),
-            "converged": .bool(revision == (try row.decode("desired_revision", as: String.self))),
+            "converged": .bool(converged),
             "converged_policies": .array(try row.decode("converged_policies", as: [String].self).map(JSON.string)),
             "failed_policies": .array(try row.decode("failed_policies", as: [String].self).map(JSON.string)),
         ])

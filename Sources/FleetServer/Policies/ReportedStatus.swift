@@ -28,6 +28,9 @@ struct ReportedStatus: Sendable, Equatable {
     let revision: String
     let items: [Item]
 
+    /// Every item is `ready`.
+    var allReady: Bool { items.allSatisfy { $0.state == "ready" } }
+
     /// - Throws: `JSONError` naming the member at fault.
     init(_ body: inout JSONObjectReader) throws {
         revision = try body.require("revision")
@@ -49,7 +52,7 @@ struct ReportedStatus: Sendable, Equatable {
             let sinceText: String = try reader.require("since")
             try reader.finish()
             guard kind == "program" || kind == "model" else { throw JSONError(path: "\(path).kind", message: "must be program or model") }
-            guard (1...64).contains(name.utf8.count) else { throw JSONError(path: "\(path).name", message: "must be 1 to 64 characters") }
+            guard (1...128).contains(name.utf8.count) else { throw JSONError(path: "\(path).name", message: "must be 1 to 128 characters") }
             guard Self.states.contains(state) else {
                 throw JSONError(path: "\(path).state", message: "must be one of \(Self.states.sorted().joined(separator: ", "))")
             }

@@ -62,6 +62,8 @@ CREATE TABLE device_status (
     items               jsonb NOT NULL,
     converged_policies  text[] NOT NULL DEFAULT '{}',
     failed_policies     text[] NOT NULL DEFAULT '{}',
+    -- Every item the report lists is ready (a device may report the desired revision with a failed item).
+    all_ready           boolean NOT NULL DEFAULT false,
     reported_at         timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX device_status_converged ON device_status USING gin (converged_policies);
