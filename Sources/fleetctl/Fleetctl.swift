@@ -7,7 +7,7 @@ import Foundation
 struct Fleetctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleetctl",
-        abstract: "Drive a Fleet control plane: devices, commands, eBPF programs, telemetry, enrolment and API tokens.",
+        abstract: "Drive a Fleet control plane: devices, policies, commands, eBPF programs, models, telemetry, enrolment and API tokens.",
         discussion: """
             The server and token come from --server and --token, else from FLEET_SERVER and FLEET_TOKEN, \
             else from ~/.config/fleetctl/config.json ({"server": "...", "token": "..."}); the server \

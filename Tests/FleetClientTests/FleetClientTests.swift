@@ -38,6 +38,15 @@ import FleetJSON
         #expect(request.body == nil)
     }
 
+    @Test func aCommandWithoutAResultHasNone() throws {
+        let canceled = Self.command(.canceled)
+        #expect(canceled.result == nil)
+        let transport = RecordingTransport([.json(200, canceled.json.serialized())])
+        let decoded = try client(transport).command(canceled.id)
+        #expect(decoded.result == nil, "result: null is no result, not the JSON value null")
+        #expect(!DetailView.command(decoded, now: Self.now).fields.map(\.name).contains("RESULT"))
+    }
+
     @Test func collectFollowsCursorsToTheLastPage() throws {
         var second = Self.device
         second.id = .random()

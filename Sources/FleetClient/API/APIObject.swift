@@ -73,9 +73,11 @@ extension Device {
 
 extension Command {
     init(api object: APIObject) throws {
-        let result = object.value("result")
+        // Spelled out: `JSON` is ExpressibleByNilLiteral, so a bare `nil` here would be the JSON value null.
+        let value = object.value("result")
+        let result: JSON? = value.isNull ? Optional<JSON>.none : value
         self.init(id: try object.decode("id"), deviceID: try object.decode("device_id"), type: try object.string("type"),
-                  payload: object.value("payload"), state: try object.decode("state"), result: result.isNull ? nil : result,
+                  payload: object.value("payload"), state: try object.decode("state"), result: result,
                   error: try object.optionalString("error"), idempotencyKey: try object.optionalString("idempotency_key"),
                   createdAt: try object.date("created_at"), deliveredAt: try object.optionalDate("delivered_at"),
                   finishedAt: try object.optionalDate("finished_at"), expiresAt: try object.date("expires_at"))
