@@ -2,6 +2,7 @@ import Foundation
 import FleetCore
 import FleetJSON
 import Testing
+@testable import FleetServer
 
 /// The command lifecycle through the API: creation, idempotency, TTL, cancel, executor reports, listing
 /// and long-poll delivery.
@@ -245,8 +246,13 @@ import Testing
         #expect(answer.itemIDs == [id])
         #expect(answer.items.first?["state"] == "delivered")
         #expect(answer.items.first?["delivered_at"]?.stringValue != nil)
+        let answeredAt = Date()
         let again = try server.call("GET", "/v1/executor/commands?wait=0", token: device.token)
-        #expect(again.items.isEmpty, "a delivered command is not handed out again at once")
+        // On a loaded machine this task may resume late; past the redelivery window handing it out again is right.
+        if !again.items.isEmpty {
+            #expect(Date().timeIntervalSince(answeredAt) >= Double(CommandStore.redeliveryAfterSeconds),
+                    "a delivered command is not handed out again before the redelivery window")
+        }
     }
 
     @Test func commandsForADecommissionedDeviceAre409() throws {
