@@ -12,6 +12,8 @@ WORKDIR /src
 # only the fleet-executor product is built.
 COPY Package.swift ./
 COPY Sources ./Sources
+# The BuildStamp plugin that stamps --version (without .git the commit reads "unknown").
+COPY Plugins ./Plugins
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product fleet-executor \
  && mkdir -p /out \

@@ -8,6 +8,8 @@ RUN apt-get update -qq \
 WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
+# The BuildStamp plugin that stamps --version (without .git the commit reads "unknown").
+COPY Plugins ./Plugins
 # The manifest declares test targets too; SwiftPM refuses to load it when their folders are missing.
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product fleet-server \
