@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Fleet benchmark: starts a release fleet-server on a throwaway data directory (embedded PostgreSQL), runs
-# bench/fleetbench.py (server) and then bench/executorbench.py (executor, needs root) against it, then
-# bench/inference/run.py (FleetInference against onnxruntime through `fleet-executor infer --repeat`), and
+# bench/fleetbench.py (server), bench/executorbench.py (executor, needs root) and bench/policybench.py (policy
+# rendering, long-poll wake-ups and status counts) against it, then bench/inference/run.py (FleetInference against onnxruntime through `fleet-executor infer --repeat`), and
 # prints/saves the reports (bench-results/latest.txt).
 #
 # Environment knobs (defaults in brackets):
 #   FLEET_SERVER   server binary [.build/release/fleet-server]
 #   FLEET_EXECUTOR executor binary [.build/release/fleet-executor]
-#   BENCH_PARTS    which reports: "server", "executor", "inference" ["server executor inference"]
+#   BENCH_PARTS    which reports: "server", "executor", "policy", "inference" ["server executor policy inference"]
+#   POLICY_DEVICES devices the policy part's policy matches [100000]
+#   POLICY_BENCH_ARGS extra arguments for policybench.py (e.g. "--rounds 1 --executors 500")
 #   INFERENCE_BENCH_ARGS extra arguments for bench/inference/run.py (e.g. "--runs 5000 --models mlp")
 #   EXECUTOR_BENCH_ARGS extra arguments for executorbench.py (e.g. "--skip ingest --runs 5")
 #   BENCH_DURATION seconds per measured throughput run [15]
@@ -23,19 +25,22 @@ DURATION=${BENCH_DURATION:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 OUT=$ROOT/bench-results/latest.txt
 EXECUTOR=${FLEET_EXECUTOR:-$ROOT/.build/release/fleet-executor}
-PARTS=${BENCH_PARTS:-server executor inference}
+PARTS=${BENCH_PARTS:-server executor policy inference}
 part() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
 [ -d /opt/swift/usr/bin ] && export PATH=/opt/swift/usr/bin:$PATH
 
-# Only the server and executor parts need a running server.
-needs_server() { part server || part executor; }
+# Only the server, executor and policy parts need a running server.
+needs_server() { part server || part executor || part policy; }
 if needs_server && [ ! -x "$SERVER" ]; then
     echo "bench: $SERVER is missing; run 'swift build -c release' (or 'make bench')" >&2
     exit 1
 fi
 need=""
-command -v wrk >/dev/null 2>&1 || need="$need wrk"
-{ [ -x /usr/lib/postgresql/15/bin/pgbench ] || command -v pgbench >/dev/null 2>&1; } || need="$need postgresql-contrib"
+# wrk for the server part, pgbench for the server and policy parts.
+if part server; then command -v wrk >/dev/null 2>&1 || need="$need wrk"; fi
+if part server || part policy; then
+    { [ -x /usr/lib/postgresql/15/bin/pgbench ] || command -v pgbench >/dev/null 2>&1; } || need="$need postgresql-contrib"
+fi
 if [ -n "$need" ]; then
     echo "bench: installing$need" >&2
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
@@ -156,6 +161,12 @@ if part executor; then
         ${FLOOR_BUILD_SECONDS:+--stack-floor-build-seconds $FLOOR_BUILD_SECONDS} ${EXECUTOR_BENCH_ARGS:-} \
         || { echo "bench: the executor part failed" >&2; FAILED=1; }
 fi
+if part policy; then
+    # shellcheck disable=SC2086
+    python3 "$ROOT/bench/policybench.py" --port "$PORT" --data-dir "$DATA" --work-dir "$WORK" \
+        --server-pid "$SERVER_PID" --out "$WORK/policy-report.txt" --devices "${POLICY_DEVICES:-100000}" ${POLICY_BENCH_ARGS:-} \
+        || { echo "bench: the policy part failed" >&2; FAILED=1; }
+fi
 if part inference; then
     # The server is not involved: stop it first so that it does not share the machine with the timings.
     if [ -n "$SERVER_PID" ]; then
@@ -169,7 +180,7 @@ if part inference; then
 fi
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
-for report in "$WORK/server-report.txt" "$WORK/executor-report.txt" "$WORK/inference-report.txt"; do
+for report in "$WORK/server-report.txt" "$WORK/executor-report.txt" "$WORK/policy-report.txt" "$WORK/inference-report.txt"; do
     if [ -f "$report" ]; then
         if [ -s "$OUT" ]; then echo >>"$OUT"; fi
         cat "$report" >>"$OUT"

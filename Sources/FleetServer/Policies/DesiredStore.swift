@@ -119,9 +119,11 @@ struct DesiredStore: Sendable {
             let rows = try connection.query("""
                 SELECT d.id, d.labels::text AS labels, d.status, d.updated_at, dd.revision, dd.sources::text AS sources,
                        dd.conflicts::text AS conflicts, dd.policies
-                FROM devices d LEFT JOIN device_desired dd ON dd.device_id = d.id
+                FROM devices d LEFT JOIN device_desired dd ON dd.device_id = d.id AND dd.device_id > \(after)
                 WHERE \(condition) AND d.id > \(after) ORDER BY d.id LIMIT \(chunkSize)
                 """).rows
+            // The bound on dd.device_id is implied by the join, but PostgreSQL does not derive it: without it
+            // the merge join reads device_desired from its first row at every chunk (quadratic in the devices).
             guard let last = rows.last else { break }
             after = try last.decode("id", as: UUID.self)
 
@@ -165,15 +167,18 @@ struct DesiredStore: Sendable {
     /// Upserts renderings whose device row is unchanged since it was read; returns the ids written.
     private static func write(_ renderings: [DeviceRendering], ids: [UUID], updatedAt: [Date], generation: Int64,
                               on connection: PostgresConnection) throws -> Set<UUID> {
+        // The JSON goes as one jsonb array of [state, sources, conflicts, policies] per device, serialised once by
+        // jansson: as text[] elements, every character of every document went through the array-literal escaping.
+        let payload = JSON.array(renderings.map { rendering in
+            JSON.array([rendering.state.json, .object(rendering.sources), rendering.conflictsJSON, .array(rendering.policies.map(JSON.string))])
+        }).serialized()
         let rows = try connection.query("""
             INSERT INTO device_desired AS dd (device_id, revision, state, sources, conflicts, policies, generation, rendered_at)
-            SELECT u.id, u.revision, u.state::jsonb, u.sources::jsonb, u.conflicts::jsonb,
-                   ARRAY(SELECT jsonb_array_elements_text(u.policies::jsonb)), \(generation), now()
-            FROM unnest(\(ids)::uuid[], \(updatedAt)::timestamptz[], \(renderings.map(\.state.revision))::text[],
-                        \(renderings.map { $0.state.json.serialized() })::text[], \(renderings.map { JSON.object($0.sources).serialized() })::text[],
-                        \(renderings.map { $0.conflictsJSON.serialized() })::text[],
-                        \(renderings.map { JSON.array($0.policies.map(JSON.string)).serialized() })::text[])
-                 AS u(id, updated_at, revision, state, sources, conflicts, policies)
+            SELECT u.id, u.revision, j.item->0, j.item->1, j.item->2,
+                   ARRAY(SELECT jsonb_array_elements_text(j.item->3)), \(generation), now()
+            FROM unnest(\(ids)::uuid[], \(updatedAt)::timestamptz[], \(renderings.map(\.state.revision))::text[])
+                 WITH ORDINALITY AS u(id, updated_at, revision, n)
+            JOIN jsonb_array_elements(\(payload)::jsonb) WITH ORDINALITY AS j(item, n) ON j.n = u.n
             JOIN devices d ON d.id = u.id AND d.updated_at = u.updated_at
             ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, state = EXCLUDED.state, sources = EXCLUDED.sources,
                 conflicts = EXCLUDED.conflicts, policies = EXCLUDED.policies, rendered_at = now(),

@@ -143,12 +143,14 @@ extension FleetService {
                     WHERE dd.policies @> ARRAY[\(name)]::text[]
                 ) AS per_device
                 """).first!
-            let conflicts = try connection.query("""
+            // Each of the next two statements walks the policy's devices again: not when the counts say it finds nothing.
+            let conflicted: Int64 = try counts.decode("conflicted"), failed: Int64 = try counts.decode("failed")
+            let conflicts = conflicted == 0 ? [] : try connection.query("""
                 SELECT DISTINCT c::text AS conflict FROM device_desired dd, jsonb_array_elements(dd.conflicts) AS c
                 WHERE dd.policies @> ARRAY[\(name)]::text[] AND dd.conflicts <> '[]'::jsonb AND c->'policies' ? \(name)
                 LIMIT 100
                 """).rows.map { try JSON.parse(Array(try $0.decode("conflict", as: String.self).utf8)) }
-            let failing = try connection.query("""
+            let failing = failed == 0 ? [] : try connection.query("""
                 SELECT dd.device_id, d.name, s.items::text AS items, dd.sources::text AS sources
                 FROM device_desired dd JOIN device_status s ON s.device_id = dd.device_id JOIN devices d ON d.id = dd.device_id
                 WHERE dd.policies @> ARRAY[\(name)]::text[] AND s.revision = dd.revision AND s.failed_policies @> ARRAY[\(name)]::text[]
@@ -168,11 +170,11 @@ extension FleetService {
             let next: JSON = failing.count > limit
                 ? .string(Cursor([try failing[limit - 1].decode("device_id", as: UUID.self).uuidString.lowercased()]).encoded) : .null
             let matched: Int64 = try counts.decode("matched"), converged: Int64 = try counts.decode("converged")
-            let failed: Int64 = try counts.decode("failed"), offline: Int64 = try counts.decode("offline")
+            let offline: Int64 = try counts.decode("offline")
             return Reply.json([
                 "name": .string(name), "revision": .int(Int64(policy.revision)),
                 "matched": .int(matched), "converged": .int(converged), "failed": .int(failed), "offline": .int(offline),
-                "pending": .int(matched - converged - failed - offline), "conflicted": .int(try counts.decode("conflicted")),
+                "pending": .int(matched - converged - failed - offline), "conflicted": .int(conflicted),
                 "conflicts": .array(conflicts), "failing": .array(failingJSON), "next_cursor": next,
             ])
         }
