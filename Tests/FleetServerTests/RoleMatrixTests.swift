@@ -128,6 +128,10 @@ import Testing
         #expect(pollA.status == 200)
         #expect(pollA.itemIDs == commandsOfA)
         #expect(pollA.items.allSatisfy { $0["device_id"]?.stringValue == a.id })
+        // A starts them, so that a slow run past the 60 s redelivery window does not hand them out again below.
+        for command in commandsOfA {
+            #expect(try server.call("POST", "/v1/executor/commands/\(command)/status", token: a.token, json: ["state": "running"]).status == 200)
+        }
 
         // B's long-poll answers with B's queued commands only.
         let waitingB = server.longPoll(b.token, wait: 10)
