@@ -56,27 +56,10 @@ extension Fleetctl {
         var dryRun = false
 
         func run() throws {
-            let entries = files.entries()
             let client = try globals.client()
-            var failed = false
             var answers: [JSON] = []
-            var origins: [String: String] = [:]
-            for entry in entries {
-                let manifest: PolicyManifest
-                switch entry.manifest {
-                case .failure(let failure):
-                    Console.error("\(entry.origin): \(failure)")
-                    failed = true
-                    continue
-                case .success(let read):
-                    manifest = read
-                }
-                if let first = origins[manifest.name] {
-                    Console.error("\(entry.origin): policy/\(manifest.name) is in \(first) too; give each policy once")
-                    failed = true
-                    continue
-                }
-                origins[manifest.name] = entry.origin
+            var refused = false
+            let unreadable = try files.forEachPolicy { origin, manifest in
                 do {
                     if dryRun {
                         let preview = try client.previewPolicy(named: manifest.name, document: manifest.document)
@@ -88,14 +71,14 @@ extension Fleetctl {
                         say(Self.line(for: outcome))
                     }
                 } catch let error as FleetClientError {
-                    Console.error("policy/\(manifest.name) (\(entry.origin)): \(error)")
-                    failed = true
+                    Console.error("policy/\(manifest.name) (\(origin)): \(error)")
+                    refused = true
                 }
             }
             if globals.output != .table {
                 globals.printer.show(["items": .array(answers)] as JSON) { _ in "" }
             }
-            if failed { throw ExitCode.failure }
+            if unreadable || refused { throw ExitCode.failure }
         }
 
         private func say(_ line: String) {

@@ -32,35 +32,19 @@ extension Fleetctl {
             var changed = false
             var previews: [JSON] = []
             do {
-                let entries = files.entries()
                 let client = try globals.client()
-                var origins: [String: String] = [:]
-                for entry in entries {
-                    let manifest: PolicyManifest
-                    switch entry.manifest {
-                    case .failure(let failure):
-                        Console.error("\(entry.origin): \(failure)")
-                        failed = true
-                        continue
-                    case .success(let read):
-                        manifest = read
-                    }
-                    if let first = origins[manifest.name] {
-                        Console.error("\(entry.origin): policy/\(manifest.name) is in \(first) too; give each policy once")
-                        failed = true
-                        continue
-                    }
-                    origins[manifest.name] = entry.origin
+                let unreadable = try files.forEachPolicy { origin, manifest in
                     do {
                         let preview = try client.previewPolicy(named: manifest.name, document: manifest.document)
                         previews.append(preview.json)
                         changed = changed || preview.changed
                         if globals.output == .table && preview.changed { print(Self.render(preview), terminator: "") }
                     } catch let error as FleetClientError {
-                        Console.error("policy/\(manifest.name) (\(entry.origin)): \(error)")
+                        Console.error("policy/\(manifest.name) (\(origin)): \(error)")
                         failed = true
                     }
                 }
+                failed = failed || unreadable
             } catch let error as FleetClientError {
                 // Status 1 means "differences"; a failure must not read as one.
                 Console.error(error.description)

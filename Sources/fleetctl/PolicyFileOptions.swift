@@ -30,6 +30,31 @@ struct PolicyFileOptions: ParsableArguments {
         let description: String
     }
 
+    /// Calls `body` with each policy to send, in document order, and where it came from. A document that cannot
+    /// be read, or that names a policy an earlier one named, is reported on stderr as one `error:` line in its
+    /// place and left out.
+    /// - Returns: whether any document was left out.
+    func forEachPolicy(_ body: (_ origin: String, _ manifest: PolicyManifest) throws -> Void) rethrows -> Bool {
+        var failed = false
+        var origins: [String: String] = [:]
+        for entry in entries() {
+            switch entry.manifest {
+            case .failure(let failure):
+                Console.error("\(entry.origin): \(failure)")
+                failed = true
+            case .success(let manifest):
+                if let first = origins[manifest.name] {
+                    Console.error("\(entry.origin): policy/\(manifest.name) is in \(first) too; give each policy once")
+                    failed = true
+                } else {
+                    origins[manifest.name] = entry.origin
+                    try body(entry.origin, manifest)
+                }
+            }
+        }
+        return failed
+    }
+
     /// Every document of every file, in order; unreadable files and malformed documents are failures of their own.
     func entries() -> [Entry] {
         var entries: [Entry] = []
