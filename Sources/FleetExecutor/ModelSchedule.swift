@@ -31,7 +31,7 @@ public struct ModelSchedule: Sendable, Equatable {
         let source = try reader.require("features_from", as: JSON.self)
         try reader.finish()
         guard (1...86_400).contains(everySeconds) else {
-            throw JSONError(path: "\(path).every_seconds", message: "must be between 1 and 86400, got \(everySeconds)")
+            throw JSONError(path: "\(path).every_seconds", message: "must be between 1 and 86400, got \(Self.text(everySeconds))")
         }
         var features = try JSONObjectReader(source, path: "\(path).features_from")
         program = try features.require("program")
@@ -86,5 +86,10 @@ public struct ModelSchedule: Sendable, Equatable {
     /// (per-CPU values already summed), as float32.
     public static func features(_ entries: [UInt64: [UInt64]]) -> [Float] {
         entries.keys.sorted().flatMap { key in entries[key]!.map { Float($0) } }
+    }
+
+    /// `5`, `0.5`: a number as it was written, without a `.0` for whole ones.
+    static func text(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 9e15 ? String(Int64(value)) : String(value)
     }
 }

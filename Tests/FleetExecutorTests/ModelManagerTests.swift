@@ -233,7 +233,7 @@ import Testing
         #expect(try schedule(["every_seconds": 2.5, "features_from": ["program": "p", "map": "m", "input": "x"]])
                     == ModelSchedule(everySeconds: 2.5, program: "p", map: "m", input: "x"))
         let bad: [(JSON, String)] = [
-            (["every_seconds": 0, "features_from": ["program": "p", "map": "m"]], "metadata.schedule.every_seconds: must be between 1 and 86400, got 0.0"),
+            (["every_seconds": 0, "features_from": ["program": "p", "map": "m"]], "metadata.schedule.every_seconds: must be between 1 and 86400, got 0"),
             (["every_seconds": 1], "metadata.schedule.features_from: required field is missing"),
             (["every_seconds": 1, "features_from": ["program": "p"]], "metadata.schedule.features_from.map: required field is missing"),
             (["every_seconds": 1, "features_from": ["program": "p", "map": "m"], "at": 3], "metadata.schedule: unknown field 'at'"),
