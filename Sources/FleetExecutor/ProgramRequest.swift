@@ -78,16 +78,9 @@ public struct ProgramLoadRequest: Sendable, Equatable {
         manifest.rodata.merging(rodata) { _, command in command }
     }
 
-    /// Deployment names are one pin path component: 1 to 64 (`maxLength`) of `[A-Za-z0-9._-]`, starting alphanumeric.
-    public static func checkName(_ name: String, path: String = "name", maxLength: Int = 64) throws {
-        let bytes = Array(name.utf8)
-        let valid = (1...maxLength).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
-            let alphanumeric = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
-            return alphanumeric || (index > 0 && [45, 46, 95].contains(byte))
-        }
-        guard valid else {
-            throw JSONError(path: path, message: "'\(name)' must be 1 to \(maxLength) letters, digits, '.', '_' or '-', starting with a letter or digit")
-        }
+    /// Deployment names are one pin path component (`DeploymentName`).
+    public static func checkName(_ name: String, path: String = "name", maxLength: Int = DeploymentName.maximumLength) throws {
+        try DeploymentName.check(name, path: path, maxLength: maxLength)
     }
 
     private static func attachOverride(_ json: JSON) throws -> AttachOverride {

@@ -56,10 +56,6 @@ public struct DesiredState: Sendable, Equatable {
 
     /// The first 128 bits of the SHA-256 of the canonical serialisation (sorted keys, shortest numbers), in hex.
     static func revision(of content: JSON) -> String {
-        let digest = SHA256.hash(data: content.serializedBytes())
-        return digest.prefix(16).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        SHA256.hash(data: content.serializedBytes()).prefix(16).hexString
     }
 }

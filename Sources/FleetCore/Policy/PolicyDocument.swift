@@ -163,13 +163,9 @@ public struct PolicyDocument: Sendable, Equatable {
         return ModelRun(everySeconds: every, program: program, map: map, input: input)
     }
 
-    /// Item names are deployment names on the device: 1 to 64 of `[A-Za-z0-9._-]`, starting alphanumeric.
+    /// Item names are deployment names on the device.
     static func checkItemName(_ name: String, path: String) throws {
-        let bytes = Array(name.utf8)
-        func alphanumeric(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) }
-        guard (1...64).contains(bytes.count), alphanumeric(bytes[0]),
-              bytes.allSatisfy({ alphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
-        else { throw JSONError(path: path, message: "'\(name)' is not an item name: 1 to 64 of A-Z, a-z, 0-9, '.', '_', '-', starting with a letter or digit") }
+        try DeploymentName.check(name, path: path)
     }
 
     private static func checkUnique(_ names: [String], path: String) throws {

@@ -85,9 +85,7 @@ struct DesiredCatalogue: Sendable {
     /// `name@version` it came from (which the executor reports back).
     static func programPayload(_ item: PolicyDocument.ProgramItem, object: JSON) -> JSON {
         var members: [String: JSON] = ["program_id": object["id"] ?? .null, "name": .string(item.name), "program": item.program.json]
-        for key in ["sha256", "manifest", "signature"] {
-            if let value = object[key], !value.isNull { members[key] = value }
-        }
+        FleetService.fillMissing(&members, from: object, ["sha256", "manifest", "signature"])
         if let attach = item.attach { members["attach"] = attach }
         if let rodata = item.rodata { members["rodata"] = .object(rodata) }
         return .object(members)
@@ -96,9 +94,7 @@ struct DesiredCatalogue: Sendable {
     /// A complete `model.deploy` payload; a policy's `run` becomes the metadata's `schedule`.
     static func modelPayload(_ item: PolicyDocument.ModelItem, object: JSON) -> JSON {
         var members: [String: JSON] = ["model_id": object["id"] ?? .null, "name": .string(item.name), "model": item.model.json]
-        for key in ["version", "sha256", "size", "signature", "metadata", "inputs", "outputs"] {
-            if let value = object[key], !value.isNull { members[key] = value }
-        }
+        FleetService.fillMissing(&members, from: object, ["version", "sha256", "size", "signature", "metadata", "inputs", "outputs"])
         if let sha256 = object["sha256"]?.stringValue { members["url"] = .string("/v1/executor/artifacts/\(sha256)") }
         if let run = item.run {
             var metadata = members["metadata"]?.objectValue ?? [:]

@@ -104,16 +104,6 @@ extension FleetService {
         return Reply.json(["items": .array(items), "next_cursor": next])
     }
 
-    /// Renderings a replica left half-way (it stopped), looked for every ten seconds on every replica, on a
-    /// thread of their own so that a long rendering never holds up the heartbeat flush; one at a time.
-    func finishAbandonedRenders() {
-        guard abandonedRenders.withLock({ running in defer { running = true }; return !running }) else { return }
-        Thread.detachNewThread { [self] in
-            defer { abandonedRenders.withLock { $0 = false } }
-            do { try desired.finishAbandonedRenders() } catch { metrics.increment("fleet_maintenance_failures_total") }
-        }
-    }
-
     /// Partition upkeep and retention, at most once a minute; runs on every replica (see `TelemetryStore`).
     func maintainTelemetry() {
         do {
