@@ -10,9 +10,10 @@ the server process and clean-up; the helpers (HTTP client, PG, CPU sampler, repo
 2. --executors simulated executors (real device tokens, raw asyncio connections) hold
    GET /v1/executor/desired?known_revision=<current>&wait=60 during that PUT: wake-up latency from the PUT's
    answer to each long-poll's 200.
-3. GET /v1/policies/{name}/status with every device matched and device_status rows written in SQL (converged,
-   failed, reporting an older revision, never reported): p50/p99 over many sequential GETs. Reference: pgbench
-   -f with a plain count(*) over device_desired and with the endpoint's own counting query.
+3. GET /v1/policies/{name}/status with every device matched, after the devices reported through
+   PUT /v1/executor/status with their own tokens (converged, failed, reporting an older revision; some never
+   report) and with presence written in SQL (seen lately or a day ago): p50/p99 over many sequential GETs.
+   Reference: pgbench -f with a plain count(*) over the policy's rows and with the endpoint's counting statements.
 """
 import argparse
 import asyncio
@@ -83,8 +84,8 @@ def upload_program(base, admin, name, version, path):
 
 
 def insert_policy_devices(pg, count, executors, out_path):
-    """`count` active devices labelled bench=policy, inserted in SQL with token hashes as fleetbench does; the
-    first `executors` tokens are kept for the simulated executors."""
+    """`count` active devices labelled bench=policy, inserted in SQL with token hashes as fleetbench does. Returns
+    every (id, token) in insertion order; the first `executors` are the simulated executors."""
     pg.psql("fleet", f"""
         CREATE TABLE bench_policy_tokens AS
             SELECT gen_random_uuid() AS id, 'fld_' || md5(random()::text) || md5(random()::text) AS token, g
@@ -94,7 +95,7 @@ def insert_policy_devices(pg, count, executors, out_path):
                    jsonb_build_object('{LABEL[0]}', '{LABEL[1]}', 'rack', 'r' || (g % 50))
             FROM bench_policy_tokens;
         ANALYZE devices;""")
-    rows = pg.psql("fleet", f"SELECT id || ' ' || token FROM bench_policy_tokens WHERE g <= {executors} ORDER BY g")
+    rows = pg.psql("fleet", "SELECT id || ' ' || token FROM bench_policy_tokens ORDER BY g")
     pg.psql("fleet", "DROP TABLE bench_policy_tokens")
     with open(out_path, "w") as f:
         f.write(rows + "\n")
@@ -203,55 +204,80 @@ def stored_check(pg, revision, generation_after):
     return int(a), int(b), float(span)
 
 
+async def current_revision(args, device):
+    conn = Conn(args.host, args.port)
+    status, body = await conn.request("GET", "/v1/executor/desired?wait=0", device[1])
+    conn.close()
+    if status != 200:
+        raise HTTPError(f"GET /v1/executor/desired: HTTP {status}: {body[:200]!r}")
+    return json.loads(body)["revision"]
+
+
 def last_generation(pg):
     return int(pg.psql("fleet", "SELECT coalesce(max(generation), 0) FROM device_desired"))
 
 
 # --------------------------------------------------------------------------------------------- 3: status
 
-def write_status_rows(pg):
-    """device_status and device_presence for every device of the policy, by bucket of 100 (in id order):
-    0-69 converged, 70-79 failed, 80-89 reported an older revision (80-84 seen lately, 85-89 not), 90-99 never
-    reported (not seen lately). Returns the counts (matched, converged, failed, older revision, never reported)."""
-    pg.psql("fleet", f"""
-        CREATE TABLE bench_policy_buckets AS
-            SELECT device_id, revision, ((row_number() OVER (ORDER BY device_id)) - 1) % 100 AS b
-            FROM device_desired WHERE policies @> ARRAY['{POLICY}']::text[];
-        INSERT INTO device_status AS s (device_id, revision, items, converged_policies, failed_policies)
-            SELECT device_id,
-                   CASE WHEN b < 80 THEN revision ELSE repeat('ab', 32) END,
-                   jsonb_build_array(jsonb_build_object('kind', 'program', 'name', 'syscalls',
-                       'state', CASE WHEN b < 70 THEN 'ready' WHEN b < 80 THEN 'failed' ELSE 'applying' END,
-                       'version', '1.0.0', 'since', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                       'error', CASE WHEN b BETWEEN 70 AND 79 THEN 'program.load: the verifier rejected count_getpid' END)),
-                   CASE WHEN b < 70 THEN ARRAY['{POLICY}'] ELSE '{{}}' END::text[],
-                   CASE WHEN b BETWEEN 70 AND 79 THEN ARRAY['{POLICY}'] ELSE '{{}}' END::text[]
-            FROM bench_policy_buckets WHERE b < 90
-        ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, items = EXCLUDED.items,
-            converged_policies = EXCLUDED.converged_policies, failed_policies = EXCLUDED.failed_policies, reported_at = now();
-        INSERT INTO device_presence AS p (device_id, last_seen_at)
-            SELECT device_id, CASE WHEN b < 85 THEN now() ELSE now() - interval '1 day' END FROM bench_policy_buckets
-        ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at;""")
-    for table in ("device_status", "device_presence", "device_desired"):
-        pg.psql("fleet", f"VACUUM ANALYZE {table}")
-    counts = pg.psql("fleet", "SELECT count(*), count(*) FILTER (WHERE b < 70), count(*) FILTER (WHERE b BETWEEN 70 AND 79),"
-                              " count(*) FILTER (WHERE b BETWEEN 80 AND 89), count(*) FILTER (WHERE b >= 90) FROM bench_policy_buckets")
-    pg.psql("fleet", "DROP TABLE bench_policy_buckets")
-    return tuple(int(x) for x in counts.split("|"))
+async def report_statuses(args, devices, revision, concurrency=32):
+    """Every device reports through PUT /v1/executor/status with its own token, by bucket of 100 (in id order):
+    0-69 ready at the desired revision, 70-79 failed there, 80-89 at an older revision, 90-99 never report. Then
+    presence in SQL: buckets below 85 seen now, the rest a day ago. Returns the counts and the reports' timing."""
+    ordered = sorted(devices)
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    older = "ab" * 16
+    jobs = []
+    for n, (device_id, token) in enumerate(ordered):
+        b = n % 100
+        if b >= 90:
+            continue
+        state = "ready" if b < 70 else "failed" if b < 80 else "applying"
+        item = {"kind": "program", "name": "syscalls", "state": state, "version": f"{PROGRAM}@1.0.0", "since": since}
+        if state == "failed":
+            item["error"] = "program.load: the verifier rejected count_getpid"
+        jobs.append((token, {"revision": revision if b < 80 else older, "items": [item]}))
+    errors = []
+    queue = iter(jobs)
+
+    async def worker():
+        conn = Conn(args.host, args.port)
+        for token, body in queue:
+            status, answer = await conn.request("PUT", "/v1/executor/status", token, body)
+            if status != 204:
+                errors.append(f"HTTP {status}: {answer[:200]!r}")
+        conn.close()
+
+    t = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - t
+    if errors:
+        raise HTTPError(f"{len(errors)} status reports failed, first: {errors[0]}")
+    lately = [device_id for n, (device_id, _) in enumerate(ordered) if n % 100 < 85]
+    stale = [device_id for n, (device_id, _) in enumerate(ordered) if n % 100 >= 85]
+    for ids, age in ((lately, "0"), (stale, "1 day")):
+        for start in range(0, len(ids), 20000):
+            chunk = ",".join(f"'{i}'" for i in ids[start:start + 20000])
+            args.pg.psql("fleet", f"""
+                INSERT INTO device_presence AS p (device_id, last_seen_at)
+                    SELECT unnest(ARRAY[{chunk}]::uuid[]), now() - interval '{age}'
+                ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at""")
+    for table in ("device_status", "device_presence", "device_desired", "policy_devices"):
+        args.pg.psql("fleet", f"VACUUM ANALYZE {table}")
+    n = len(ordered)
+    counts = (n, sum(1 for i in range(n) if i % 100 < 70), sum(1 for i in range(n) if 70 <= i % 100 < 80),
+              sum(1 for i in range(n) if 80 <= i % 100 < 90), sum(1 for i in range(n) if i % 100 >= 90))
+    return counts, len(jobs), seconds, concurrency
 
 
-# The endpoint's counting statement (FleetService+Desired.swift, getPolicyStatus), for the SQL-only reference.
-STATUS_COUNTS_SQL = f"""SELECT count(*) AS matched, count(*) FILTER (WHERE ok) AS converged, count(*) FILTER (WHERE bad) AS failed,
-       count(*) FILTER (WHERE NOT ok AND NOT bad AND offline) AS offline, count(*) FILTER (WHERE conflicted) AS conflicted
-FROM (SELECT coalesce(s.revision = dd.revision AND s.converged_policies @> ARRAY['{POLICY}']::text[], false) AS ok,
-             coalesce(s.revision = dd.revision AND s.failed_policies @> ARRAY['{POLICY}']::text[], false) AS bad,
-             (p.last_seen_at IS NULL OR p.last_seen_at < now() - interval '3 minutes') AS offline,
-             dd.conflicts <> '[]'::jsonb AND jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', '{POLICY}'::text)) AS conflicted
-      FROM device_desired dd LEFT JOIN device_status s ON s.device_id = dd.device_id
-      LEFT JOIN device_presence p ON p.device_id = dd.device_id
-      WHERE dd.policies @> ARRAY['{POLICY}']::text[]) AS per_device;"""
+# The endpoint's counting statements (FleetService+Desired.swift, getPolicyStatus), for the SQL-only reference.
+STATUS_COUNTS_SQL = f"""SELECT count(*) AS matched, count(*) FILTER (WHERE outcome = 'converged') AS converged,
+       count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) FILTER (WHERE conflicted) AS conflicted,
+       count(*) FILTER (WHERE revision <> 1) AS held
+FROM policy_devices WHERE policy = '{POLICY}';
+SELECT count(*) AS offline FROM policy_devices pd LEFT JOIN device_presence p ON p.device_id = pd.device_id
+WHERE pd.policy = '{POLICY}' AND pd.outcome = 'pending' AND (p.last_seen_at IS NULL OR p.last_seen_at < now() - interval '3 minutes');"""
 
-PLAIN_COUNT_SQL = f"SELECT count(*) FROM device_desired WHERE policies @> ARRAY['{POLICY}']::text[];"
+PLAIN_COUNT_SQL = f"SELECT count(*) FROM policy_devices WHERE policy = '{POLICY}';"
 
 
 def pgbench_latencies(args, pg, sql, runs):
@@ -259,7 +285,7 @@ def pgbench_latencies(args, pg, sql, runs):
     with tempfile.TemporaryDirectory(dir=args.work_dir) as tmp:
         script = os.path.join(tmp, "q.sql")
         with open(script, "w") as f:
-            f.write(sql.replace("\n", " ") + "\n")
+            f.write(sql.replace("\n", " ").replace("; ", ";\n") + "\n")
         fb.wait_for_quiet()
         command = [pg.pgbench, *pg.conn_args("fleet"), "-n", "-c", "1", "-j", "1", "-t", str(runs), "-f", script,
                    "-l", "--log-prefix", os.path.join(tmp, "log")]
@@ -335,7 +361,9 @@ def main():
     for version in ("1.0.0", "1.0.1"):
         upload_program(args.base, admin, PROGRAM, version, obj)
     t = time.monotonic()
-    executors = insert_policy_devices(pg, args.devices, args.executors, os.path.join(args.work_dir, "policy-devices.txt"))
+    devices = insert_policy_devices(pg, args.devices, args.executors, os.path.join(args.work_dir, "policy-devices.txt"))
+    executors = devices[:args.executors]
+    args.pg = pg
     insert_seconds = time.monotonic() - t
     total_devices = int(pg.psql("fleet", "SELECT count(*) FROM devices"))
     log(f"inserted {args.devices} devices labelled {LABEL[0]}={LABEL[1]} in {insert_seconds:.1f} s ({total_devices} devices in all)")
@@ -400,7 +428,7 @@ def main():
             conflicts = EXCLUDED.conflicts, policies = EXCLUDED.policies, rendered_at = now(),
             generation = CASE WHEN dd.revision = EXCLUDED.revision THEN dd.generation ELSE EXCLUDED.generation END""" % POLICY)
     pg.psql("fleet", "DROP TABLE bench_desired_copy")
-    R(f"   reference  PostgreSQL alone, the same {args.devices} rows ({dump_mib:.1f} MiB as COPY text, GIN index on policies):"
+    R(f"   reference  PostgreSQL alone, the same {args.devices} rows ({dump_mib:.1f} MiB as COPY text):"
       f" psql \\copy into an empty copy of device_desired {copy_seconds:.2f} s;"
       f" one INSERT ... ON CONFLICT DO UPDATE over them (the server's write) {upsert_seconds:.2f} s")
     ok = put_median <= args.render_target and all_stored
@@ -421,18 +449,19 @@ def main():
 
     # ---- 3: status
     R(f"3. GET /v1/policies/{POLICY}/status at {args.devices} matched devices ({args.status_runs} sequential GETs, one keep-alive connection)")
-    matched, converged, failed, older, never = write_status_rows(pg)
+    revision = asyncio.run(current_revision(args, devices[0]))
+    (matched, converged, failed, older, never), reports, report_seconds, concurrency = asyncio.run(report_statuses(args, devices, revision))
     times, answer, sampler = asyncio.run(status_gets(args, admin, args.status_runs))
     plain, plain_cpu = pgbench_latencies(args, pg, PLAIN_COUNT_SQL, args.status_runs)
     counts, counts_cpu = pgbench_latencies(args, pg, STATUS_COUNTS_SQL, args.status_runs)
     right = answer["matched"] == matched and answer["converged"] == converged and answer["failed"] == failed
-    R(f"   data       device_status written in SQL: {converged} converged, {failed} failed, {older} at an older revision,"
-      f" {never} never reported; 15% not seen within the offline threshold")
+    R(f"   data       {reports} reports through PUT /v1/executor/status ({concurrency} connections, {reports / report_seconds:.0f} reports/s):"
+      f" {converged} ready, {failed} failed, {older} at an older revision; {never} never reported; 15% not seen within the offline threshold")
     R(f"   answer     matched {answer['matched']} converged {answer['converged']} failed {answer['failed']} offline {answer['offline']}"
       f" pending {answer['pending']} conflicted {answer['conflicted']}, {len(answer['failing'])} failing devices on the page"
       f"  ({'as written' if right else 'NOT as written: expected %d/%d/%d' % (matched, converged, failed)})")
-    R(f"   reference  pgbench -c1 -f, plain count(*) over device_desired (policies @>): p50 {ms(percentile(plain, 50))}  p99 {ms(percentile(plain, 99))}")
-    R(f"              pgbench -c1 -f, the endpoint's counting statement alone:        p50 {ms(percentile(counts, 50))}  p99 {ms(percentile(counts, 99))}")
+    R(f"   reference  pgbench -c1 -f, plain count(*) over the policy's policy_devices rows: p50 {ms(percentile(plain, 50))}  p99 {ms(percentile(plain, 99))}")
+    R(f"              pgbench -c1 -f, the endpoint's two counting statements alone:    p50 {ms(percentile(counts, 50))}  p99 {ms(percentile(counts, 99))}")
     R(f"              {counts_cpu.describe('pgbench')}")
     p50, p99 = percentile(times, 50), percentile(times, 99)
     R(f"   figure     GET .../status: p50 {ms(p50)}  p99 {ms(p99)}  max {ms(max(times))}"
@@ -443,10 +472,11 @@ def main():
     summary.append((f"policy status p99 at {args.devices} devices", f"{ms(p99)} (p50 {ms(p50)})",
                     f"{p99 / max(percentile(plain, 99), 1e-9):.1f}x", f"<= {args.status_target * 1e3:.0f} ms", ok))
     if not ok:
-        plan = pg.psql("fleet", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + STATUS_COUNTS_SQL)
-        R("   plan       EXPLAIN ANALYZE of the counting statement:")
-        for line in plan.splitlines():
-            R("              " + line)
+        for statement in STATUS_COUNTS_SQL.split(";\n"):
+            plan = pg.psql("fleet", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement.rstrip(";"))
+            R("   plan       EXPLAIN ANALYZE of a counting statement:")
+            for line in plan.splitlines():
+                R("              " + line)
     R()
 
     R("Summary (policy)")

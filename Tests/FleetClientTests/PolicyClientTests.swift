@@ -62,6 +62,19 @@ import FleetJSON
         #expect(error.description == "422 Unprocessable Content: programs[0].program: no program syscall_count@9.9")
     }
 
+    @Test func describeCountsConflictedAndHeldDevices() throws {
+        let status: JSON = ["name": "north", "revision": 2, "matched": 10, "converged": 6, "pending": 1, "failed": 2, "offline": 1,
+                            "conflicted": 1, "held": 3, "conflicts": [], "failing": [], "next_cursor": nil]
+        let transport = RecordingTransport([
+            .json(200, Self.policy(revision: 2, changed: nil, devices: nil).serialized()),
+            .json(200, status.serialized()),
+        ])
+        let client = client(transport)
+        let view = DetailView.policy(try client.policy(named: "north"), status: try client.policyStatus(named: "north"), now: Date())
+        let devices = try #require(view.fields.first { $0.name == "DEVICES" }?.value)
+        #expect(devices == "10 matched: 6 converged, 1 pending, 2 failed, 1 offline, 1 in conflict, 3 held on an earlier revision")
+    }
+
     @Test func listsRevisionsStatusAndDeleteUseTheirPaths() throws {
         let revisions: JSON = ["items": [["revision": 2, "document": Self.document, "created_at": "2026-12-04T10:00:00Z", "created_by": "ci"]],
                                "next_cursor": nil]

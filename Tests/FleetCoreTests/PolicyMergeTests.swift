@@ -110,6 +110,48 @@ import FleetJSON
         #expect(moved.programs["syscalls"]?.value.program.version == "2")
         #expect(held.programs["net"] == moved.programs["net"])
     }
+
+    @Test func aHoldPicksTheHeldRevisionSelectorIncludedAndNothingElse() throws {
+        let north1 = try Self.policy("north", "site=north", revision: 1, programs: [("syscalls", "syscall_count@1")])
+        let north2 = try Self.policy("north", "site=south", revision: 2, programs: [("syscalls", "syscall_count@2")])
+        let other = try Self.policy("other", "", revision: 4, programs: [("net", "xdp@1")])
+        let revisions = ["north": [1: north1]]
+        let held = PolicyMerge.inputs(current: [north2, other], holds: ["north": 1], revisions: revisions)
+        #expect(held == [north1, other])
+        #expect(PolicyMerge.render(labels: ["site": "north"], policies: held).matched.map(\.revision) == [1, 4],
+                "the held revision's selector decides whether it applies")
+        #expect(PolicyMerge.inputs(current: [north2, other], holds: [:], revisions: revisions) == [north2, other])
+        #expect(PolicyMerge.inputs(current: [north2, other], holds: ["north": 3], revisions: revisions) == [north2, other],
+                "a revision that is not loaded falls back to the current one")
+        #expect(PolicyMerge.inputs(current: [north2, other], holds: ["north": 2], revisions: revisions) == [north2, other])
+    }
+}
+
+@Suite struct PolicyOutcomeTests {
+    let items = ["program/a": "north", "program/b": "north", "model/m": "south"]
+
+    @Test func aReportForAnotherRevisionLeavesEveryPolicyPending() {
+        let outcome = PolicyOutcome.of(policies: ["north", "south"], itemPolicies: items, desiredRevision: "r2",
+                                       reportedRevision: "r1", reportedStates: ["program/a": "ready", "program/b": "ready", "model/m": "ready"])
+        #expect(outcome == ["north": .pending, "south": .pending])
+        #expect(PolicyOutcome.of(policies: ["north"], itemPolicies: items, desiredRevision: "r2", reportedRevision: nil,
+                                 reportedStates: [:]) == ["north": .pending])
+    }
+
+    @Test func eachPolicyIsJudgedByItsOwnItems() {
+        let outcome = PolicyOutcome.of(policies: ["north", "south", "empty"], itemPolicies: items, desiredRevision: "r",
+                                       reportedRevision: "r", reportedStates: ["program/a": "ready", "program/b": "failed", "model/m": "ready"])
+        #expect(outcome == ["north": .failed, "south": .converged, "empty": .converged])
+        let applying = PolicyOutcome.of(policies: ["north"], itemPolicies: items, desiredRevision: "r", reportedRevision: "r",
+                                        reportedStates: ["program/a": "ready", "program/b": "applying"])
+        #expect(applying == ["north": .pending])
+        let missing = PolicyOutcome.of(policies: ["north"], itemPolicies: items, desiredRevision: "r", reportedRevision: "r",
+                                       reportedStates: ["program/a": "ready"])
+        #expect(missing == ["north": .pending], "an item the report does not list is not ready")
+        let failedWins = PolicyOutcome.of(policies: ["north"], itemPolicies: items, desiredRevision: "r", reportedRevision: "r",
+                                          reportedStates: ["program/a": "pending", "program/b": "failed"])
+        #expect(failedWins == ["north": .failed])
+    }
 }
 
 @Suite struct DesiredStateTests {

@@ -139,6 +139,8 @@ public struct PolicyStatus: Sendable, Equatable, JSONEncodable {
     public var offline: Int
     /// Matched devices with a conflict this policy is party to.
     public var conflicted: Int?
+    /// Matched devices held on an earlier revision of the policy.
+    public var held: Int?
     public var conflicts: [PolicyConflictReport]
     /// One page of failing devices; `nextCursor` continues it.
     public var failing: [FailingDevice]
@@ -154,6 +156,7 @@ public struct PolicyStatus: Sendable, Equatable, JSONEncodable {
         failed = try object.decode("failed")
         offline = try object.decode("offline")
         conflicted = try object.decodeIfPresent("conflicted")
+        held = try object.decodeIfPresent("held")
         conflicts = try object.arrayIfPresent("conflicts").map(PolicyConflictReport.init(api:))
         failing = try object.arrayIfPresent("failing").map { device in
             FailingDevice(deviceID: try device.decode("device_id"), deviceName: try device.optionalString("device_name") ?? "",

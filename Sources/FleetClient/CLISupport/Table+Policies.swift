@@ -81,8 +81,9 @@ extension DetailView {
         guard let status else { return DetailView(fields) }
         let revisionNote = status.revision == policy.revision ? "" : " (status of revision \(status.revision))"
         let conflicted = status.conflicted.flatMap { $0 > 0 ? ", \($0) in conflict" : nil } ?? ""
+        let held = status.held.flatMap { $0 > 0 ? ", \($0) held on an earlier revision" : nil } ?? ""
         fields.append(("DEVICES", "\(status.matched) matched: \(status.converged) converged, \(status.pending) pending, "
-                       + "\(status.failed) failed, \(status.offline) offline\(conflicted)" + revisionNote))
+                       + "\(status.failed) failed, \(status.offline) offline\(conflicted)\(held)" + revisionNote))
         fields.append(("CONFLICTS", status.conflicts.map(conflict).joined(separator: "\n").nonEmpty ?? "<none>"))
         return DetailView(fields)
     }

@@ -88,3 +88,52 @@ public enum PolicyMerge {
         return rendering
     }
 }
+
+extension PolicyMerge {
+    /// The policies a device renders: each policy's current revision, or the revision the device is held on
+    /// (`holds`: policy name to revision) when `revisions` has it. A held policy counts as it was at that
+    /// revision, selector included, so a held device neither gains nor loses it before it is released.
+    public static func inputs(current: [PolicyInput], holds: [String: Int], revisions: [String: [Int: PolicyInput]]) -> [PolicyInput] {
+        guard !holds.isEmpty else { return current }
+        return current.map { policy in
+            guard let revision = holds[policy.name], revision != policy.revision, let held = revisions[policy.name]?[revision] else { return policy }
+            return held
+        }
+    }
+}
+
+/// How far a device got with one policy, from its last report and its desired state.
+public enum PolicyOutcome: String, Sendable, Hashable, CaseIterable {
+    /// Not reported yet at the desired revision, or an item of the policy is still pending or applying.
+    case pending
+    /// Reported the desired revision with every item of the policy `ready`.
+    case converged
+    /// An item of the policy `failed` at the desired revision.
+    case failed
+
+    /// The outcome of each of `policies` on a device.
+    /// - Parameters:
+    ///   - itemPolicies: the policy each desired item came from, by item key (`program/<name>`, `model/<name>`).
+    ///   - reportedRevision: the revision of the device's last report (nil when it never reported).
+    ///   - reportedStates: the state of each reported item, by item key.
+    public static func of(policies: [String], itemPolicies: [String: String], desiredRevision: String,
+                          reportedRevision: String?, reportedStates: [String: String]) -> [String: PolicyOutcome] {
+        guard reportedRevision == desiredRevision else {
+            return Dictionary(policies.map { ($0, .pending) }) { first, _ in first }
+        }
+        var itemsByPolicy: [String: [String]] = [:]
+        for (key, policy) in itemPolicies { itemsByPolicy[policy, default: []].append(key) }
+        var outcomes: [String: PolicyOutcome] = [:]
+        for policy in policies {
+            let keys = itemsByPolicy[policy] ?? []
+            if keys.contains(where: { reportedStates[$0] == "failed" }) {
+                outcomes[policy] = .failed
+            } else if keys.allSatisfy({ reportedStates[$0] == "ready" }) {
+                outcomes[policy] = .converged
+            } else {
+                outcomes[policy] = .pending
+            }
+        }
+        return outcomes
+    }
+}

@@ -3,28 +3,36 @@ import FleetCore
 import FleetJSON
 import FleetPostgres
 
-/// Everything rendering needs besides a device's labels: every policy's current revision, and the registry
-/// object of every version they name, loaded once per rendering however many devices it covers.
+/// Everything rendering needs besides a device's labels and holds: every policy's current revision, the earlier
+/// revisions some device is held on, and the registry object of every version they name, loaded once per
+/// rendering however many devices it covers.
 struct DesiredCatalogue: Sendable {
     var policies: [PolicyInput]
+    /// The revisions named by a hold, by policy and revision.
+    var held: [String: [Int: PolicyInput]]
     var programs: [ArtifactReference: JSON]
     var models: [ArtifactReference: JSON]
 
     static func load(on connection: PostgresConnection) throws -> DesiredCatalogue {
-        let policies = try connection.query("SELECT name, revision, document::text AS document FROM policies ORDER BY name").rows.map { row in
+        func input(_ row: Row) throws -> PolicyInput {
             PolicyInput(name: try row.decode("name"), revision: try row.decode("revision"),
                         document: try PolicyDocument(json: JSON.parse(Array(try row.decode("document", as: String.self).utf8))))
         }
-        return try DesiredCatalogue(policies: policies, on: connection)
+        let policies = try connection.query("SELECT name, revision, document::text AS document FROM policies ORDER BY name").rows.map(input)
+        let held = try connection.query("""
+            SELECT r.policy AS name, r.revision, r.document::text AS document FROM policy_revisions r
+            WHERE (r.policy, r.revision) IN (SELECT DISTINCT policy, revision FROM policy_holds)
+            """).rows.map(input)
+        return try DesiredCatalogue(policies: policies, held: held, on: connection)
     }
 
-    /// The catalogue for `policies`, with their versions looked up in the registries.
-    init(policies: [PolicyInput], on connection: PostgresConnection) throws {
+    /// The catalogue for `policies` and the `held` revisions, with their versions looked up in the registries.
+    init(policies: [PolicyInput], held: [PolicyInput] = [], on connection: PostgresConnection) throws {
         self.policies = policies
-        let programReferences = Set(policies.flatMap { $0.document.programs.map(\.program) })
-        let modelReferences = Set(policies.flatMap { $0.document.models.map(\.model) })
-        programs = try Self.lookUp(ProgramStore.registry, programReferences, on: connection)
-        models = try Self.lookUp(ModelStore.registry, modelReferences, on: connection)
+        self.held = Dictionary(grouping: held, by: \.name).mapValues { Dictionary($0.map { ($0.revision, $0) }) { first, _ in first } }
+        let every = policies + held
+        programs = try Self.lookUp(ProgramStore.registry, Set(every.flatMap { $0.document.programs.map(\.program) }), on: connection)
+        models = try Self.lookUp(ModelStore.registry, Set(every.flatMap { $0.document.models.map(\.model) }), on: connection)
     }
 
     /// The catalogue with `document` as the current revision of policy `name` (or without it, for nil): what a
@@ -32,7 +40,9 @@ struct DesiredCatalogue: Sendable {
     func replacing(_ name: String, with document: PolicyDocument?, revision: Int, on connection: PostgresConnection) throws -> DesiredCatalogue {
         var policies = self.policies.filter { $0.name != name }
         if let document { policies.append(PolicyInput(name: name, revision: revision, document: document)) }
-        return try DesiredCatalogue(policies: policies.sorted { $0.name < $1.name }, on: connection)
+        // Deleting a policy deletes its revisions and so the holds on them.
+        let held = self.held.filter { document != nil || $0.key != name }.flatMap { Array($0.value.values) }
+        return try DesiredCatalogue(policies: policies.sorted { $0.name < $1.name }, held: held, on: connection)
     }
 
     private static func lookUp<ID>(_ registry: Registry<ID>, _ references: Set<ArtifactReference>,
@@ -54,9 +64,10 @@ struct DesiredCatalogue: Sendable {
     /// A device's rendering: the desired state the executor gets, where each item came from, the conflicts and
     /// the policies that matched. A device that is not active, or whose items name versions that have gone,
     /// gets the items that can still be resolved (a version named by a current policy cannot be deleted).
-    func render(labels: [String: String], status: DeviceStatus) -> DeviceRendering {
-        guard status == .active else { return DeviceRendering(state: .empty, sources: [:], conflicts: [], policies: []) }
-        let rendering = PolicyMerge.render(labels: labels, policies: policies)
+    /// - Parameter holds: the revision the device is held on, by policy.
+    func render(labels: [String: String], status: DeviceStatus, holds: [String: Int] = [:]) -> DeviceRendering {
+        guard status == .active else { return DeviceRendering(state: .empty, sources: [:], conflicts: [], matched: []) }
+        let rendering = PolicyMerge.render(labels: labels, policies: PolicyMerge.inputs(current: policies, holds: holds, revisions: held))
         var programs: [String: JSON] = [:]
         var models: [String: JSON] = [:]
         var sources: [String: JSON] = [:]
@@ -74,7 +85,7 @@ struct DesiredCatalogue: Sendable {
             sources["telemetry"] = ["policy": .string(telemetry.source.policy), "revision": .int(Int64(telemetry.source.revision))]
         }
         let state = DesiredState(programs: programs, models: models, telemetryIntervalSeconds: rendering.telemetryIntervalSeconds?.value)
-        return DeviceRendering(state: state, sources: sources, conflicts: rendering.conflicts, policies: rendering.matched.map(\.policy))
+        return DeviceRendering(state: state, sources: sources, conflicts: rendering.conflicts, matched: rendering.matched)
     }
 
     private static func source(_ source: PolicySource, _ version: ArtifactReference) -> JSON {
@@ -111,8 +122,25 @@ struct DeviceRendering: Sendable, Equatable {
     /// `{"program/<name>": {policy, revision, version}, "model/<name>": ..., "telemetry": {policy, revision}}`
     let sources: [String: JSON]
     let conflicts: [PolicyConflict]
-    /// The policies whose selector matched, in name order.
-    let policies: [String]
+    /// The policies whose selector matched and the revision of each the device got, in name order.
+    let matched: [PolicySource]
+
+    var policies: [String] { matched.map(\.policy) }
+
+    /// The policy each item came from, by item key (`program/<name>`, `model/<name>`).
+    var itemPolicies: [String: String] { Self.itemPolicies(sources) }
+
+    /// The policy each item of `sources` came from, by item key.
+    static func itemPolicies(_ sources: [String: JSON]) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, source) in sources where key != "telemetry" {
+            if let policy = source["policy"]?.stringValue { result[key] = policy }
+        }
+        return result
+    }
+
+    /// The policies party to a conflict on the device.
+    var conflicted: Set<String> { Set(conflicts.flatMap(\.policies)) }
 
     var conflictsJSON: JSON {
         .array(conflicts.map { conflict in

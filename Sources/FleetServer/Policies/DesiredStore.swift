@@ -40,10 +40,12 @@ struct DesiredStore: Sendable {
         var policies: [String]
     }
 
-    static func stored(_ device: DeviceID, on connection: PostgresConnection) throws -> Stored {
+    /// - Parameter share: lock the row `FOR SHARE` until the transaction ends, so that no rendering of the
+    ///   device commits in between (a status report is judged against the state it read).
+    static func stored(_ device: DeviceID, share: Bool = false, on connection: PostgresConnection) throws -> Stored {
         guard let row = try connection.query("""
             SELECT state::text AS state, sources::text AS sources, conflicts::text AS conflicts, policies
-            FROM device_desired WHERE device_id = \(device.rawValue)
+            FROM device_desired WHERE device_id = \(device.rawValue)\(share ? " FOR SHARE" as Query : "")
             """).first else {
             return Stored(state: .empty, sources: [:], conflicts: [], policies: [])
         }
@@ -114,11 +116,13 @@ struct DesiredStore: Sendable {
             case .device(let id): condition = "d.id = \(id.rawValue)"
             case .policy(let name, let selector):
                 let matches: Query = selector.map { $0.sql(on: "d.labels") } ?? "false"
-                condition = "(dd.policies @> ARRAY[\(name)]::text[] OR \(matches))"
+                condition = "(EXISTS (SELECT 1 FROM policy_devices pd WHERE pd.policy = \(name) AND pd.device_id = d.id) OR \(matches))"
             }
             let rows = try connection.query("""
                 SELECT d.id, d.labels::text AS labels, d.status, d.updated_at, dd.revision, dd.sources::text AS sources,
-                       dd.conflicts::text AS conflicts, dd.policies
+                       dd.conflicts::text AS conflicts,
+                       (SELECT jsonb_object_agg(pd.policy, pd.revision) FROM policy_devices pd WHERE pd.device_id = d.id)::text AS matched,
+                       (SELECT jsonb_object_agg(h.policy, h.revision) FROM policy_holds h WHERE h.device_id = d.id)::text AS holds
                 FROM devices d LEFT JOIN device_desired dd ON dd.device_id = d.id AND dd.device_id > \(after)
                 WHERE \(condition) AND d.id > \(after) ORDER BY d.id LIMIT \(chunkSize)
                 """).rows
@@ -131,13 +135,15 @@ struct DesiredStore: Sendable {
             for row in rows {
                 let labels = try [String: String](json: JSON.parse(Array(try row.decode("labels", as: String.self).utf8)), path: "labels")
                 let status = DeviceStatus(rawValue: try row.decode("status")) ?? .pending
-                let rendering = catalogue.render(labels: labels, status: status)
+                let holds = try revisions(row, "holds")
+                let rendering = catalogue.render(labels: labels, status: status, holds: holds)
                 let oldRevision = try row.decodeIfPresent("revision", as: String.self)
                 let oldSources = try row.decodeIfPresent("sources", as: String.self).map { try JSON.parse(Array($0.utf8)) }
                 let oldConflicts = try row.decodeIfPresent("conflicts", as: String.self).map { try JSON.parse(Array($0.utf8)) }
-                let oldPolicies = try row.decodeIfPresent("policies", as: [String].self)
+                let oldMatched = try revisions(row, "matched")
+                let matched = Dictionary(rendering.matched.map { ($0.policy, $0.revision) }) { first, _ in first }
                 let same = oldRevision == rendering.state.revision && oldSources == .object(rendering.sources)
-                    && oldConflicts == rendering.conflictsJSON && oldPolicies == rendering.policies
+                    && oldConflicts == rendering.conflictsJSON && oldMatched == matched
                 outcome.rendered += 1
                 if same { continue }
                 let revisionChanged = (oldRevision ?? DesiredState.empty.revision) != rendering.state.revision
@@ -152,16 +158,37 @@ struct DesiredStore: Sendable {
                     generation = try connection.query("SELECT nextval('desired_generation') AS g").first!.decode("g", as: Int64.self)
                 }
                 let ids = try changed.map { try $0.row.decode("id", as: UUID.self) }
-                let written = try write(changed.map(\.rendering), ids: ids, updatedAt: try changed.map { try $0.row.decode("updated_at", as: Date.self) },
-                                        generation: generation ?? 0, on: connection)
+                let updatedAt = try changed.map { try $0.row.decode("updated_at", as: Date.self) }
+                let chunkGeneration = generation ?? 0
+                let write = { (connection: PostgresConnection) throws -> Set<UUID> in
+                    let written = try Self.write(changed.map(\.rendering), ids: ids, updatedAt: updatedAt, generation: chunkGeneration, on: connection)
+                    try Self.writePolicyDevices(zip(ids, changed.map(\.rendering)).filter { written.contains($0.0) }, on: connection)
+                    return written
+                }
                 // A device scope runs inside the transaction that changed the device, so its row cannot move
-                // under it; in a policy scope, a device changed meanwhile is rendered again on its own.
-                if case .policy = scope { retry += ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:)) }
+                // under it; in a policy scope, each chunk is a transaction of its own and a device changed
+                // meanwhile is rendered again on its own.
+                if case .policy = scope {
+                    let written = try connection.transaction(write)
+                    retry += ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:))
+                } else {
+                    _ = try write(connection)
+                }
             }
             if case .device = scope { break }
         }
-        for device in retry { try renderDevice(device, on: connection) }
+        for device in retry { try connection.transaction { try renderDevice(device, on: $0) } }
         return outcome
+    }
+
+    /// A `{policy: revision}` object column of the chunk query.
+    private static func revisions(_ row: Row, _ column: String) throws -> [String: Int] {
+        guard let text = try row.decodeIfPresent(column, as: String.self) else { return [:] }
+        var result: [String: Int] = [:]
+        for (policy, revision) in try JSON.parse(Array(text.utf8)).objectValue ?? [:] {
+            if let revision = revision.int64Value { result[policy] = Int(revision) }
+        }
+        return result
     }
 
     /// Upserts renderings whose device row is unchanged since it was read; returns the ids written.
@@ -186,6 +213,51 @@ struct DesiredStore: Sendable {
             RETURNING device_id
             """).rows
         return Set(try rows.map { try $0.decode("device_id", as: UUID.self) })
+    }
+
+    /// Brings `policy_devices` in line with the renderings just written: a row per matched policy with the
+    /// revision rendered and the outcome of the device's last report against the new state, none for the rest.
+    ///
+    /// Runs after the `device_desired` rows were written and locked, so the reports it reads are the latest: a
+    /// report that was being stored meanwhile held its device's row (`FOR SHARE`) until it committed.
+    private static func writePolicyDevices(_ rendered: [(UUID, DeviceRendering)], on connection: PostgresConnection) throws {
+        guard !rendered.isEmpty else { return }
+        let ids = rendered.map(\.0)
+        var reports: [UUID: (revision: String, states: [String: String])] = [:]
+        for row in try connection.query("""
+            SELECT device_id, revision, items::text AS items FROM device_status WHERE device_id = ANY(\(ids)::uuid[])
+            """).rows {
+            reports[try row.decode("device_id", as: UUID.self)] = (try row.decode("revision"), try ReportedStatus.states(itemsText: try row.decode("items")))
+        }
+        var policies: [String] = [], devices: [UUID] = [], revisions: [Int] = [], outcomes: [String] = [], conflicted: [Bool] = []
+        for (id, rendering) in rendered {
+            let report = reports[id]
+            let outcome = PolicyOutcome.of(policies: rendering.policies, itemPolicies: rendering.itemPolicies,
+                                           desiredRevision: rendering.state.revision, reportedRevision: report?.revision,
+                                           reportedStates: report?.states ?? [:])
+            let parties = rendering.conflicted
+            for source in rendering.matched {
+                policies.append(source.policy)
+                devices.append(id)
+                revisions.append(source.revision)
+                outcomes.append((outcome[source.policy] ?? .pending).rawValue)
+                conflicted.append(parties.contains(source.policy))
+            }
+        }
+        try connection.query("""
+            WITH wanted AS (
+                SELECT * FROM unnest(\(policies)::text[], \(devices)::uuid[], \(revisions)::int[], \(outcomes)::text[], \(conflicted)::bool[])
+                    AS w(policy, device_id, revision, outcome, conflicted)
+            ), gone AS (
+                DELETE FROM policy_devices pd WHERE pd.device_id = ANY(\(ids)::uuid[])
+                    AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.policy = pd.policy AND w.device_id = pd.device_id)
+            )
+            INSERT INTO policy_devices AS pd (policy, device_id, revision, outcome, conflicted)
+            SELECT policy, device_id, revision, outcome, conflicted FROM wanted
+            ON CONFLICT (policy, device_id) DO UPDATE SET revision = EXCLUDED.revision, outcome = EXCLUDED.outcome,
+                conflicted = EXCLUDED.conflicted
+            WHERE (pd.revision, pd.outcome, pd.conflicted) IS DISTINCT FROM (EXCLUDED.revision, EXCLUDED.outcome, EXCLUDED.conflicted)
+            """)
     }
 
     /// Renders the policies whose rendering a replica started and did not finish (it stopped half-way); leaves

@@ -42,24 +42,34 @@ extension FleetService {
     }
 
     /// `PUT /v1/executor/status`: what the executor reports of its policy items. Stored only when it differs
-    /// from the last report.
+    /// from the last report, with the outcome of each of the device's policies worked out against its desired
+    /// state: a quiet fleet's periodic refresh writes nothing.
     func reportDesiredStatus(_ context: RequestContext) throws -> HandlerResult {
         let id = try device(context, requireActive: false)
         var body = try context.body()
         let report = try ReportedStatus(&body)
+        let items = JSON.array(report.items.map(\.json)).serialized()
         try pool.transaction { connection in
-            let stored = try DesiredStore.stored(id, on: connection)
-            let (converged, failed) = report.outcome(against: stored)
-            let items = JSON.array(report.items.map(\.json)).serialized()
+            let same = try connection.query("""
+                SELECT revision = \(report.revision) AND items = \(items)::jsonb AS same FROM device_status WHERE device_id = \(id.rawValue)
+                """).first?.decode("same", as: Bool.self) ?? false
+            if same { return }
+            let stored = try DesiredStore.stored(id, share: true, on: connection)
             try connection.query("""
-                INSERT INTO device_status AS s (device_id, revision, items, converged_policies, failed_policies, all_ready)
-                VALUES (\(id.rawValue), \(report.revision), \(items)::jsonb, \(converged)::text[], \(failed)::text[], \(report.allReady))
+                INSERT INTO device_status AS s (device_id, revision, items, all_ready)
+                VALUES (\(id.rawValue), \(report.revision), \(items)::jsonb, \(report.allReady))
                 ON CONFLICT (device_id) DO UPDATE SET revision = EXCLUDED.revision, items = EXCLUDED.items,
-                    converged_policies = EXCLUDED.converged_policies, failed_policies = EXCLUDED.failed_policies,
                     all_ready = EXCLUDED.all_ready, reported_at = now()
-                WHERE s.revision IS DISTINCT FROM EXCLUDED.revision OR s.items IS DISTINCT FROM EXCLUDED.items
-                   OR s.converged_policies IS DISTINCT FROM EXCLUDED.converged_policies
-                   OR s.failed_policies IS DISTINCT FROM EXCLUDED.failed_policies
+                """)
+            guard !stored.policies.isEmpty else { return }
+            let outcomes = PolicyOutcome.of(policies: stored.policies, itemPolicies: DeviceRendering.itemPolicies(stored.sources.objectValue ?? [:]),
+                                            desiredRevision: stored.state.revision, reportedRevision: report.revision,
+                                            reportedStates: report.states)
+            let policies = Array(outcomes.keys)
+            try connection.query("""
+                UPDATE policy_devices pd SET outcome = u.outcome
+                FROM unnest(\(policies)::text[], \(policies.map { outcomes[$0]!.rawValue })::text[]) AS u(policy, outcome)
+                WHERE pd.device_id = \(id.rawValue) AND pd.policy = u.policy AND pd.outcome <> u.outcome
                 """)
         }
         metrics.increment("fleet_status_reports_total")
@@ -82,18 +92,26 @@ extension FleetService {
         return Reply.json(.object(members))
     }
 
-    /// `GET /v1/devices/{id}/status`: what the device last reported of its policy items.
+    /// `GET /v1/devices/{id}/status`: what the device last reported of its policy items, and the outcome of each
+    /// of its policies.
     func getDeviceStatus(_ context: RequestContext) throws -> HandlerResult {
         let id: DeviceID = try context.id("id")
-        let row = try pool.withConnection { connection -> Row? in
+        let (row, outcomes) = try pool.withConnection { connection -> (Row?, [Row]) in
             guard try connection.query("SELECT 1 FROM devices WHERE id = \(id.rawValue)").first != nil else {
                 throw APIError.notFound("device \(id) does not exist")
             }
-            return try connection.query("""
-                SELECT s.revision, s.items::text AS items, s.reported_at, s.converged_policies, s.failed_policies, s.all_ready,
+            let row = try connection.query("""
+                SELECT s.revision, s.items::text AS items, s.reported_at, s.all_ready,
                        coalesce(dd.revision, \(DesiredState.empty.revision)) AS desired_revision
                 FROM device_status s LEFT JOIN device_desired dd ON dd.device_id = s.device_id WHERE s.device_id = \(id.rawValue)
                 """).first
+            let outcomes = try connection.query("""
+                SELECT policy, outcome FROM policy_devices WHERE device_id = \(id.rawValue) AND outcome <> 'pending' ORDER BY policy
+                """).rows
+            return (row, outcomes)
+        }
+        func policies(_ outcome: PolicyOutcome) throws -> JSON {
+            .array(try outcomes.filter { try $0.decode("outcome", as: String.self) == outcome.rawValue }.map { .string(try $0.decode("policy")) })
         }
         guard let row else {
             return Reply.json(["revision": .null, "reported_at": .null, "items": [], "converged": false,
@@ -105,13 +123,13 @@ extension FleetService {
             "revision": .string(revision), "reported_at": (try row.decode("reported_at", as: Date.self)).json,
             "items": try JSON.parse(Array(try row.decode("items", as: String.self).utf8)),
             "converged": .bool(converged),
-            "converged_policies": .array(try row.decode("converged_policies", as: [String].self).map(JSON.string)),
-            "failed_policies": .array(try row.decode("failed_policies", as: [String].self).map(JSON.string)),
+            "converged_policies": try policies(.converged), "failed_policies": try policies(.failed),
         ])
     }
 
-    /// `GET /v1/policies/{name}/status`: how far the devices it matches got, counted in SQL over indexed arrays,
-    /// with the conflicts it is party to and a page of failing devices with their failed items.
+    /// `GET /v1/policies/{name}/status`: how far the devices it matches got, counted in SQL over the policy's
+    /// rows of `policy_devices` (one index range, a narrow row per device), with the conflicts it is party to and a
+    /// page of failing devices with their failed items.
     func getPolicyStatus(_ context: RequestContext) throws -> HandlerResult {
         let name = context.parameter("name")
         guard PolicyName.isValid(name) else { throw APIError.badRequest("'\(name)' is not a policy name") }
@@ -128,34 +146,31 @@ extension FleetService {
             guard let policy = try PolicyStore.get(name, on: connection) else { throw APIError.notFound("policy \(name) does not exist") }
             let counts = try connection.query("""
                 SELECT count(*) AS matched,
-                       count(*) FILTER (WHERE ok) AS converged,
-                       count(*) FILTER (WHERE bad) AS failed,
-                       count(*) FILTER (WHERE NOT ok AND NOT bad AND offline) AS offline,
-                       count(*) FILTER (WHERE conflicted) AS conflicted
-                FROM (
-                    SELECT coalesce(s.revision = dd.revision AND s.converged_policies @> ARRAY[\(name)]::text[], false) AS ok,
-                           coalesce(s.revision = dd.revision AND s.failed_policies @> ARRAY[\(name)]::text[], false) AS bad,
-                           (p.last_seen_at IS NULL OR p.last_seen_at < \(threshold)) AS offline,
-                           dd.conflicts <> '[]'::jsonb AND jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', \(name)::text)) AS conflicted
-                    FROM device_desired dd
-                    LEFT JOIN device_status s ON s.device_id = dd.device_id
-                    LEFT JOIN device_presence p ON p.device_id = dd.device_id
-                    WHERE dd.policies @> ARRAY[\(name)]::text[]
-                ) AS per_device
+                       count(*) FILTER (WHERE outcome = 'converged') AS converged,
+                       count(*) FILTER (WHERE outcome = 'failed') AS failed,
+                       count(*) FILTER (WHERE conflicted) AS conflicted,
+                       count(*) FILTER (WHERE revision <> \(policy.revision)) AS held
+                FROM policy_devices WHERE policy = \(name)
                 """).first!
-            // Each of the next two statements walks the policy's devices again: not when the counts say it finds nothing.
+            // Offline among the pending only (a converged or failed device counts as that, wherever it is now).
+            let offline: Int64 = try connection.query("""
+                SELECT count(*) AS offline FROM policy_devices pd LEFT JOIN device_presence p ON p.device_id = pd.device_id
+                WHERE pd.policy = \(name) AND pd.outcome = 'pending' AND (p.last_seen_at IS NULL OR p.last_seen_at < \(threshold))
+                """).first!.decode("offline")
+            // Each of the next two statements is run only when the counts say it finds something.
             let conflicted: Int64 = try counts.decode("conflicted"), failed: Int64 = try counts.decode("failed")
             let conflicts = conflicted == 0 ? [] : try connection.query("""
-                SELECT DISTINCT c::text AS conflict FROM device_desired dd, jsonb_array_elements(dd.conflicts) AS c
-                WHERE dd.policies @> ARRAY[\(name)]::text[] AND dd.conflicts <> '[]'::jsonb AND c->'policies' ? \(name)
+                SELECT DISTINCT c::text AS conflict
+                FROM policy_devices pd JOIN device_desired dd ON dd.device_id = pd.device_id, jsonb_array_elements(dd.conflicts) AS c
+                WHERE pd.policy = \(name) AND pd.conflicted AND c->'policies' ? \(name)
                 LIMIT 100
                 """).rows.map { try JSON.parse(Array(try $0.decode("conflict", as: String.self).utf8)) }
             let failing = failed == 0 ? [] : try connection.query("""
-                SELECT dd.device_id, d.name, s.items::text AS items, dd.sources::text AS sources
-                FROM device_desired dd JOIN device_status s ON s.device_id = dd.device_id JOIN devices d ON d.id = dd.device_id
-                WHERE dd.policies @> ARRAY[\(name)]::text[] AND s.revision = dd.revision AND s.failed_policies @> ARRAY[\(name)]::text[]
-                  AND (\(after)::uuid IS NULL OR dd.device_id > \(after))
-                ORDER BY dd.device_id LIMIT \(limit + 1)
+                SELECT pd.device_id, d.name, s.items::text AS items, dd.sources::text AS sources
+                FROM policy_devices pd JOIN device_status s ON s.device_id = pd.device_id JOIN devices d ON d.id = pd.device_id
+                JOIN device_desired dd ON dd.device_id = pd.device_id
+                WHERE pd.policy = \(name) AND pd.outcome = 'failed' AND (\(after)::uuid IS NULL OR pd.device_id > \(after))
+                ORDER BY pd.device_id LIMIT \(limit + 1)
                 """).rows
             let failingJSON: [JSON] = try failing.prefix(limit).map { row in
                 let sources = try JSON.parse(Array(try row.decode("sources", as: String.self).utf8)).objectValue ?? [:]
@@ -170,11 +185,11 @@ extension FleetService {
             let next: JSON = failing.count > limit
                 ? .string(Cursor([try failing[limit - 1].decode("device_id", as: UUID.self).uuidString.lowercased()]).encoded) : .null
             let matched: Int64 = try counts.decode("matched"), converged: Int64 = try counts.decode("converged")
-            let offline: Int64 = try counts.decode("offline")
             return Reply.json([
                 "name": .string(name), "revision": .int(Int64(policy.revision)),
                 "matched": .int(matched), "converged": .int(converged), "failed": .int(failed), "offline": .int(offline),
                 "pending": .int(matched - converged - failed - offline), "conflicted": .int(conflicted),
+                "held": .int(try counts.decode("held")),
                 "conflicts": .array(conflicts), "failing": .array(failingJSON), "next_cursor": next,
             ])
         }

@@ -6,7 +6,7 @@ import FleetPostgres
 
 extension FleetService {
     /// `{name}` of a policy route, checked.
-    private func policyName(_ context: RequestContext) throws -> String {
+    func policyName(_ context: RequestContext) throws -> String {
         let name = context.parameter("name")
         guard PolicyName.isValid(name) else {
             throw APIError.badRequest("'\(name)' is not a policy name: 1 to 63 of a-z, 0-9 and '-', starting and ending with a letter or digit")

@@ -68,25 +68,16 @@ struct ReportedStatus: Sendable, Equatable {
         }
     }
 
-    /// Which policies this report shows converged (every item of theirs `ready`) and which failed (an item of
-    /// theirs `failed`), given the device's desired state; none when the report is for another revision.
-    func outcome(against stored: DesiredStore.Stored) -> (converged: [String], failed: [String]) {
-        guard revision == stored.state.revision else { return ([], []) }
-        let states = Dictionary(items.map { ($0.key, $0.state) }) { first, _ in first }
-        var itemsByPolicy: [String: [String]] = [:]
-        for (key, source) in stored.sources.objectValue ?? [:] where key != "telemetry" {
-            if let policy = source["policy"]?.stringValue { itemsByPolicy[policy, default: []].append(key) }
+    /// The state of each item, by item key (`program/<name>`).
+    var states: [String: String] { Dictionary(items.map { ($0.key, $0.state) }) { first, _ in first } }
+
+    /// The state of each item of a stored report (`device_status.items`), by item key.
+    static func states(itemsText: String) throws -> [String: String] {
+        var states: [String: String] = [:]
+        for item in try JSON.parse(Array(itemsText.utf8)).arrayValue ?? [] {
+            guard let kind = item["kind"]?.stringValue, let name = item["name"]?.stringValue, let state = item["state"]?.stringValue else { continue }
+            if states["\(kind)/\(name)"] == nil { states["\(kind)/\(name)"] = state }
         }
-        var converged: [String] = []
-        var failed: [String] = []
-        for policy in stored.policies {
-            let keys = itemsByPolicy[policy] ?? []
-            if keys.contains(where: { states[$0] == "failed" }) {
-                failed.append(policy)
-            } else if keys.allSatisfy({ states[$0] == "ready" }) {
-                converged.append(policy)
-            }
-        }
-        return (converged, failed)
+        return states
     }
 }

@@ -1,0 +1,52 @@
+-- Policies, per device: a narrow row per (policy, matched device) with its outcome, so that a policy's status is a
+-- count over one index range however wide the devices' rendered states are; and holds, which keep one device on an
+-- earlier revision of one policy while the rest of its devices move on (what a rollout's later batches wait on).
+
+-- A device held on revision `revision` of `policy` sees that policy as it was at that revision, selector included.
+-- The hold goes with the revision (a deleted policy's revisions go with it) and with the device.
+CREATE TABLE policy_holds (
+    policy      text NOT NULL,
+    device_id   uuid NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    revision    integer NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    created_by  text,
+    PRIMARY KEY (policy, device_id),
+    FOREIGN KEY (policy, revision) REFERENCES policy_revisions (policy, revision) ON DELETE CASCADE
+);
+CREATE INDEX policy_holds_device ON policy_holds (device_id);
+
+-- One row per policy and device it matched at the device's last rendering. `revision` is the policy revision the
+-- device was rendered with (an earlier one while it is held); `outcome` is worked out from the device's last report
+-- whenever the report or the rendering changes: `converged` when the device reported its desired revision with
+-- every item of this policy ready, `failed` when an item of this policy failed there, else `pending`.
+-- `conflicted`: the policy is party to a conflict on the device.
+CREATE TABLE policy_devices (
+    policy      text NOT NULL,
+    device_id   uuid NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    revision    integer NOT NULL,
+    outcome     text NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'converged', 'failed')),
+    conflicted  boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (policy, device_id)
+) WITH (fillfactor = 80);
+CREATE INDEX policy_devices_device ON policy_devices (device_id);
+-- The page of failing devices, and the offline count among the pending ones, without walking the converged.
+CREATE INDEX policy_devices_failed ON policy_devices (policy, device_id) WHERE outcome = 'failed';
+CREATE INDEX policy_devices_pending ON policy_devices (policy, device_id) WHERE outcome = 'pending';
+
+INSERT INTO policy_devices (policy, device_id, revision, outcome, conflicted)
+SELECT m.policy, dd.device_id, p.revision,
+       CASE WHEN s.revision = dd.revision AND m.policy = ANY (s.failed_policies) THEN 'failed'
+            WHEN s.revision = dd.revision AND m.policy = ANY (s.converged_policies) THEN 'converged'
+            ELSE 'pending' END,
+       jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', m.policy))
+FROM device_desired dd
+CROSS JOIN LATERAL unnest(dd.policies) AS m(policy)
+JOIN policies p ON p.name = m.policy
+LEFT JOIN device_status s ON s.device_id = dd.device_id;
+
+-- policy_devices replaces the per-report arrays and the array index on the rendered states.
+DROP INDEX device_status_converged;
+DROP INDEX device_status_failed;
+ALTER TABLE device_status DROP COLUMN converged_policies, DROP COLUMN failed_policies;
+-- Rendering finds a policy's devices in policy_devices; the array stays for GET /v1/devices/{id}/desired.
+DROP INDEX device_desired_policies;
