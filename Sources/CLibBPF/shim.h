@@ -1,6 +1,8 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+/* libbpf's own ELF library, to find an object's .BTF before libbpf parses it (see FleetBPF's BTFCheck). */
+#include <libelf.h>
 
 /* Helper names exist only inside the __BPF_FUNC_MAPPER macro of <linux/bpf.h>; expand it once. */
 #define FLEET_BPF_HELPER_NAME(x) #x

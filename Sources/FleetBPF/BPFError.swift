@@ -1,4 +1,5 @@
 import Glibc
+internal import CLibBPF
 
 /// A failed eBPF operation, safe to show: it names the step, the object involved and the kernel's
 /// error, and carries the verifier log when the kernel rejected a program.
@@ -27,26 +28,39 @@ public struct BPFError: Error, CustomStringConvertible, Sendable {
     public let reason: String?
     /// The verifier's log for the program the kernel rejected.
     public let verifierLog: String?
+    /// The warnings libbpf printed during the failed call, without its `libbpf: ` prefix, e.g.
+    /// `elf: 'x' is not a proper ELF object`.
+    public let libbpfWarnings: [String]
 
     public init(code: Code, operation: String, subject: String, errno: Int32? = nil,
-                reason: String? = nil, verifierLog: String? = nil) {
+                reason: String? = nil, verifierLog: String? = nil, libbpfWarnings: [String] = []) {
         self.code = code
         self.operation = operation
         self.subject = subject
         self.errno = errno
         self.reason = reason
         self.verifierLog = verifierLog
+        self.libbpfWarnings = libbpfWarnings
     }
 
-    /// `strerror` text of `errno`, e.g. "Permission denied".
+    /// Text of `errno`, e.g. "Permission denied", or libbpf's for its own codes ("BPF object format invalid").
     public var errnoText: String? {
-        errno.map { String(cString: strerror($0)) }
+        errno.map { code in
+            var buffer = [CChar](repeating: 0, count: 128)
+            _ = libbpf_strerror(code, &buffer, buffer.count)
+            return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
+    }
+
+    /// Why the call failed in words: this library's reason, else what libbpf warned, joined with "; ".
+    public var explanation: String? {
+        reason ?? (libbpfWarnings.isEmpty ? nil : libbpfWarnings.joined(separator: "; "))
     }
 
     public var description: String {
         var text = "\(operation) failed for '\(subject)'"
-        if let reason { text += ": \(reason)" }
-        if let errno, let errnoText { text += reason == nil ? ": \(errnoText) (errno \(errno))" : " (\(errnoText))" }
+        if let explanation { text += ": \(explanation)" }
+        if let errno, let errnoText { text += explanation == nil ? ": \(errnoText) (errno \(errno))" : " (\(errnoText))" }
         if let line = verifierLog?.verifierSummary { text += "; verifier: \(line)" }
         return text
     }

@@ -22,17 +22,47 @@ public struct BPFObjectFile: ~Copyable {
     ///   - name: the object's name; keep it short (libbpf uses its first 8 characters in map names).
     /// - Throws: `BPFError` with code `.open` when the image is not a usable eBPF object.
     public static func open(bytes: [UInt8], name: String) throws(BPFError) -> BPFObjectFile {
-        let pointer: OpaquePointer? = bytes.withUnsafeBytes { buffer in
+        let handle = bytes.withUnsafeBytes { openHandle($0, name: name) }
+        return BPFObjectFile(handle: try handle.get(), name: name)
+    }
+
+    /// Parses an ELF object in memory that the caller owns, such as a mapped file (`bpf_object__open_mem`).
+    /// libbpf reads only what it parses and keeps nothing of the buffer once this returns.
+    ///
+    /// The object's BTF is checked first (`BTFCheck`), as libbpf 1.1 would follow a corrupt reference and crash.
+    /// What libbpf prints meanwhile is collected: when the open fails it is the error's `libbpfWarnings`,
+    /// otherwise it is printed as libbpf prints it by default.
+    /// - Parameters:
+    ///   - buffer: the `clang -target bpf` output; it need stay valid only during the call.
+    ///   - name: the object's name, which libbpf's messages quote; keep it short (libbpf uses its first 8
+    ///     characters in map names).
+    /// - Throws: `BPFError` with code `.open` when the image is not a usable eBPF object.
+    public static func open(buffer: UnsafeRawBufferPointer, name: String) throws(BPFError) -> BPFObjectFile {
+        BPFObjectFile(handle: try openHandle(buffer, name: name).get(), name: name)
+    }
+
+    private static func openHandle(_ buffer: UnsafeRawBufferPointer, name: String) -> Result<ObjectHandle, BPFError> {
+        // What libbpf says while the BTF is checked, it says again when it opens the object.
+        if let problem = LibbpfLog.collect({ BTFCheck.problem(inObject: buffer) }).result {
+            return .failure(BPFError(code: .open, operation: "check BTF", subject: name, reason: problem))
+        }
+        let (opened, messages) = LibbpfLog.collect { () -> (pointer: OpaquePointer?, errno: Int32) in
             name.withCString { cName in
                 withZeroedOptions(bpf_object_open_opts.self) { options in
                     options.pointee.sz = MemoryLayout<bpf_object_open_opts>.size
                     options.pointee.object_name = cName
-                    return bpf_object__open_mem(buffer.baseAddress, buffer.count, options)
+                    let pointer = bpf_object__open_mem(buffer.baseAddress, buffer.count, options)
+                    return (pointer, pointer == nil ? Glibc.errno : 0)
                 }
             }
         }
-        let handle = ObjectHandle(try BPFError.check(pointer, .open, "bpf_object__open_mem", name))
-        return BPFObjectFile(handle: handle, name: name)
+        guard let pointer = opened.pointer else {
+            return .failure(BPFError(code: .open, operation: "bpf_object__open_mem", subject: name,
+                                     errno: opened.errno == 0 ? EINVAL : opened.errno,
+                                     libbpfWarnings: messages.filter(\.isWarning).map(\.reason)))
+        }
+        LibbpfLog.pass(messages)
+        return .success(ObjectHandle(pointer))
     }
 
     /// Reads a file and opens it like `open(bytes:name:)`.

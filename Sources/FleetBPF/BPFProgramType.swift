@@ -20,6 +20,8 @@ public struct BPFProgramType: Hashable, Sendable, CustomStringConvertible {
         (1...BPF_PROG_TYPE_SYSCALL.rawValue).map(BPFProgramType.init(rawValue:))
     }
 
+    /// What libbpf gives a program whose section it does not recognise; such a program cannot load.
+    public static let unspecified = BPFProgramType(rawValue: BPF_PROG_TYPE_UNSPEC.rawValue)
     public static let kprobe = BPFProgramType(rawValue: BPF_PROG_TYPE_KPROBE.rawValue)
     public static let tracepoint = BPFProgramType(rawValue: BPF_PROG_TYPE_TRACEPOINT.rawValue)
     public static let rawTracepoint = BPFProgramType(rawValue: BPF_PROG_TYPE_RAW_TRACEPOINT.rawValue)
@@ -54,4 +56,6 @@ public struct BPFMapType: Hashable, Sendable, CustomStringConvertible {
     public static let perCPUHash = BPFMapType(rawValue: BPF_MAP_TYPE_PERCPU_HASH.rawValue)
     public static let perCPUArray = BPFMapType(rawValue: BPF_MAP_TYPE_PERCPU_ARRAY.rawValue)
     public static let ringBuffer = BPFMapType(rawValue: BPF_MAP_TYPE_RINGBUF.rawValue)
+    /// A map libbpf makes for a `.struct_ops` variable, not for a `.maps` definition.
+    public static let structOps = BPFMapType(rawValue: BPF_MAP_TYPE_STRUCT_OPS.rawValue)
 }

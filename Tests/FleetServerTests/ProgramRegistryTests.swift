@@ -51,13 +51,35 @@ enum ProgramFixtures {
         try compile("int answer __attribute__((section(\".data\"), used)) = 42;\n", name: "data-only")
     }
 
-    static func compile(_ source: String, name: String) throws -> URL {
+    /// The counter compiled for the host (clang's default target) rather than for BPF: a relocatable ELF of another machine.
+    static func hostObject() throws -> URL {
+        try compile(counterSource, name: "host", target: nil)
+    }
+
+    /// A program in a section libbpf does not recognise as any program type.
+    static func unknownSectionObject() throws -> URL {
+        try compile(cPrelude + "SEC(\"fleet/custom\") int custom(void *ctx) { return 0; }\n", name: "unknown-section")
+    }
+
+    /// The counter with its first BTF type, a pointer, pointing at a type that does not exist.
+    static func corruptBTFObject() throws -> URL {
+        var bytes = [UInt8](try Data(contentsOf: try counterObject()))
+        let header: [UInt8] = [0x9f, 0xeb, 1, 0, 24, 0, 0, 0]  // .BTF: magic 0xeB9F, version 1, a 24-byte header
+        let start = try #require((0..<(bytes.count - header.count)).first { bytes[$0..<$0 + header.count].elementsEqual(header) })
+        let first = start + 24 + (0..<4).reduce(0) { $0 | Int(bytes[start + 8 + $1]) << (8 * $1) }
+        try #require(bytes[first + 7] & 0x1f == 2, "the counter's first BTF type is a pointer")
+        bytes.replaceSubrange(first + 8..<first + 12, with: [0xff, 0xff, 0xff, 0])
+        return try file(named: "corrupt-btf", bytes: bytes)
+    }
+
+    static func compile(_ source: String, name: String, target: String? = "bpf") throws -> URL {
         let unique = "\(name)-\(UUID().uuidString.prefix(8))"
         let sourceURL = directory.appendingPathComponent("\(unique).c")
         let objectURL = directory.appendingPathComponent("\(unique).o")
         try source.write(to: sourceURL, atomically: true, encoding: .utf8)
-        let result = try run(clang, ["-target", "bpf", "-O2", "-g", "-c", sourceURL.path, "-o", objectURL.path])
-        try #require(result.status == 0, "clang -target bpf failed: \(result.errors)")
+        let targetArguments = target.map { ["-target", $0] } ?? []
+        let result = try run(clang, targetArguments + ["-O2", "-g", "-c", sourceURL.path, "-o", objectURL.path])
+        try #require(result.status == 0, "clang \(targetArguments.joined(separator: " ")) failed: \(result.errors)")
         return objectURL
     }
 
@@ -305,11 +327,21 @@ extension TestServer {
         let valid = [UInt8](try Data(contentsOf: try ProgramFixtures.counterObject()))
         var random = SystemRandomNumberGenerator()
         let cases: [(what: String, object: URL, manifest: String?, reason: String)] = [
-            ("random bytes", try ProgramFixtures.file(named: "random", bytes: (0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }), nil, "not an ELF file"),
-            ("an x86-64 executable", URL(fileURLWithPath: "/bin/true"), nil, "not EM_BPF"),
-            ("a truncated object", try ProgramFixtures.file(named: "truncated", bytes: Array(valid.prefix(valid.count / 2))), nil, "past the end"),
-            ("a header only", try ProgramFixtures.file(named: "header", bytes: Array(valid.prefix(40))), nil, "past the end"),
+            // libbpf's own reason, quoting the object by the uploaded name.
+            ("random bytes", try ProgramFixtures.file(named: "random", bytes: (0..<4096).map { _ in UInt8.random(in: 0...255, using: &random) }), nil,
+             "libbpf cannot open it: elf: 'bad' is not a proper ELF object"),
+            ("an x86-64 executable", URL(fileURLWithPath: "/bin/true"), nil, "libbpf cannot open it: elf: bad is not a valid eBPF object file"),
+            ("an object compiled for the host", try ProgramFixtures.hostObject(), nil, "libbpf cannot open it: elf: bad is not a valid eBPF object file"),
+            ("a truncated object", try ProgramFixtures.file(named: "truncated", bytes: Array(valid.prefix(valid.count / 2))), nil,
+             "libbpf cannot open it: elf: failed to get section names strings from bad"),
+            ("a header only", try ProgramFixtures.file(named: "header", bytes: Array(valid.prefix(40))), nil,
+             "libbpf cannot open it: elf: failed to open bad as ELF file"),
+            ("an empty file", try ProgramFixtures.file(named: "empty", bytes: []), nil, "object: the file is empty"),
+            ("an object whose BTF names a type that does not exist", try ProgramFixtures.corruptBTFObject(), nil,
+             "libbpf cannot open it: BTF type [1] refers to type [16777215], which does not exist"),
             ("an object without programs", try ProgramFixtures.dataOnlyObject(), nil, "no program section"),
+            ("a program in a section libbpf does not know", try ProgramFixtures.unknownSectionObject(), nil,
+             "program 'custom' is in section 'fleet/custom', which is not a program type libbpf knows"),
             ("a manifest naming a missing map", try ProgramFixtures.counterObject(),
              #"{"maps": [{"name": "nope", "kind": "counter", "metric": "x_total"}]}"#, "no map 'nope'"),
             ("a manifest naming a missing program", try ProgramFixtures.counterObject(), #"{"programs": [{"name": "ghost"}]}"#, "no program 'ghost'"),
@@ -382,6 +414,20 @@ extension TestServer {
         expectProblem(try send(multipartBody(boundary: boundary, badName)), 400, "a name with a slash")
         let oversizedManifest = complete + [("manifest", nil, Array(repeating: 32, count: 70_000))]
         expectProblem(try send(multipartBody(boundary: boundary, oversizedManifest)), 413, "a manifest over 64 KiB")
+    }
+
+    @Test func objectsOverTheSizeLimitAreRefused() throws {
+        let server = try TestServer()
+        let huge = ProgramFixtures.directory.appendingPathComponent("huge-\(UUID().uuidString).o")
+        try #require(FileManager.default.createFile(atPath: huge.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: huge) }
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: UInt64(ProgramStore.maximumObjectBytes) + 1)
+        try handle.close()
+        let answer = try server.uploadProgram(name: "huge", version: "1", object: huge)
+        expectProblem(answer, 413, "an object one byte over the limit")
+        #expect(answer.problemDetail?.contains("form field 'object' exceeds \(ProgramStore.maximumObjectBytes) bytes") == true, "\(answer)")
+        #expect(try server.call("GET", "/v1/programs", token: server.adminToken).items.isEmpty)
     }
 
     @Test func rolesDecideWhoUploadsReadsAndDeletes() throws {

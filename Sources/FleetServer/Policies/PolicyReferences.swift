@@ -13,9 +13,6 @@ struct PolicyReferences: Sendable {
     var programs: [String: JSON] = [:]
     var models: [String: JSON] = [:]
 
-    /// Largest object the check reads whole (registry uploads are streamed; eBPF objects are far smaller).
-    static let maximumObjectBytes: Int64 = 64 << 20
-
     /// - Throws: `APIError` 422 whose detail starts with the JSON path at fault (`programs[0].program: ...`).
     static func check(_ document: PolicyDocument, on connection: PostgresConnection) throws -> PolicyReferences {
         var references = PolicyReferences()
@@ -117,8 +114,9 @@ struct PolicyReferences: Sendable {
         guard let info = try connection.query("SELECT size FROM artifacts WHERE sha256 = \(sha256)").first else {
             throw APIError.unprocessable("the program's object \(sha256) is missing from the registry")
         }
-        guard try info.decode("size", as: Int64.self) <= maximumObjectBytes else {
-            throw APIError.unprocessable("the program's object is larger than \(maximumObjectBytes >> 20) MiB")
+        // Uploads are refused beyond the limit; rows stored before it was set may be larger.
+        guard try info.decode("size", as: Int64.self) <= ProgramStore.maximumObjectBytes else {
+            throw APIError.unprocessable("the program's object is larger than \(ProgramStore.maximumObjectBytes >> 20) MiB")
         }
         var bytes: [UInt8] = []
         for row in try connection.query("SELECT data FROM artifact_chunks WHERE sha256 = \(sha256) ORDER BY seq").rows {

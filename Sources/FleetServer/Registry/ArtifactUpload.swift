@@ -22,11 +22,12 @@ struct ArtifactUpload: Sendable {
 
 /// Streams a `multipart/form-data` registry upload: `name`, `version`, the optional document and `signature`
 /// are buffered (up to 64 KiB each), the artifact field (`object`, `model`) goes to a `StagedFile` and through
-/// SHA-256 as it arrives.
+/// SHA-256 as it arrives (up to the registry's `maximumArtifactBytes`).
 final class ArtifactUploadSink: UploadSink {
     static let smallPartLimit = 64 * 1024
 
     private let artifactField: String
+    private let artifactLimit: Int64?
     private let documentField: String
     private let fieldNames: Set<String>
     private var parser: MultipartParser
@@ -44,6 +45,7 @@ final class ArtifactUploadSink: UploadSink {
                            detail: "send the \(registry.noun) as multipart/form-data with a boundary, not \(contentType ?? "no Content-Type")")
         }
         artifactField = registry.artifactField
+        artifactLimit = registry.maximumArtifactBytes
         documentField = registry.documentField
         fieldNames = ["name", "version", artifactField, documentField, "signature"]
         parser = MultipartParser(boundary: boundary)
@@ -69,12 +71,14 @@ final class ArtifactUploadSink: UploadSink {
             case .partData(let bytes):
                 guard let current else { continue }
                 if current == artifactField {
+                    if let artifactLimit, staging.size + UInt64(bytes.count) > UInt64(artifactLimit) {
+                        throw Self.tooLarge(current, limit: artifactLimit)
+                    }
                     try bytes.withUnsafeBytes { try staging.append($0) }
                     hasher.update(data: bytes)
                 } else {
                     guard (fields[current]?.count ?? 0) + bytes.count <= Self.smallPartLimit else {
-                        throw APIError(status: 413, title: "Content Too Large",
-                                       detail: "form field '\(current)' exceeds \(Self.smallPartLimit) bytes")
+                        throw Self.tooLarge(current, limit: Int64(Self.smallPartLimit))
                     }
                     fields[current, default: []].append(contentsOf: bytes)
                 }
@@ -95,6 +99,10 @@ final class ArtifactUploadSink: UploadSink {
             name: try text("name"), version: try text("version"), document: fields[documentField],
             signature: try fields["signature"].map { _ in try text("signature") }, artifact: staging,
             sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+
+    private static func tooLarge(_ field: String, limit: Int64) -> APIError {
+        APIError(status: 413, title: "Content Too Large", detail: "form field '\(field)' exceeds \(limit) bytes")
     }
 
     private func text(_ field: String) throws -> String {

@@ -1,8 +1,15 @@
+import FleetBPF
 import FleetJSON
 
-/// What an eBPF object offers, found in its ELF tables: the programs (functions in program sections named
-/// the way libbpf recognises them) and the maps (symbols in `.maps`, or in the legacy `maps` section).
+/// What an eBPF object offers, as libbpf reads it (FleetBPF's open stage, the parser the executor uses, without
+/// touching the kernel): the programs, each in a section libbpf recognises, and the maps the object defines in
+/// `.maps` (not those libbpf makes for global variables, `.rodata`, `.data`, `.bss`, or for `.struct_ops`).
 struct BPFObjectSummary: Equatable, Sendable {
+    /// Why bytes are not a usable eBPF object; the text is safe to show.
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
     struct Program: Equatable, Sendable {
         let name: String
         /// The ELF section, e.g. `tracepoint/syscalls/sys_enter_openat`.
@@ -13,62 +20,41 @@ struct BPFObjectSummary: Equatable, Sendable {
 
     struct Map: Equatable, Sendable {
         let name: String
+        /// `.maps` for what libbpf reads now; summaries stored before may say `maps` (the legacy section).
         let section: String
     }
 
     let programs: [Program]
     let maps: [Map]
 
-    /// Section kinds libbpf 1.x knows (the part of a section name before the first `/`).
-    static let programKinds: Set<String> = [
-        "socket", "sk_reuseport", "kprobe", "uprobe", "kretprobe", "uretprobe", "kprobe.multi", "kretprobe.multi",
-        "uprobe.multi", "uretprobe.multi", "ksyscall", "kretsyscall", "usdt", "tc", "tcx", "netkit", "classifier",
-        "action", "tracepoint", "tp", "raw_tracepoint", "raw_tp", "raw_tracepoint.w", "raw_tp.w", "tp_btf", "fentry",
-        "fmod_ret", "fexit", "fentry.s", "fmod_ret.s", "fexit.s", "freplace", "lsm", "lsm.s", "lsm_cgroup", "iter",
-        "iter.s", "syscall", "xdp", "xdp.frags", "perf_event", "lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local",
-        "sockops", "sk_skb", "sk_msg", "lirc_mode2", "flow_dissector", "cgroup_skb", "cgroup", "struct_ops",
-        "struct_ops.s", "sk_lookup", "netfilter",
-    ]
+    /// Opens `bytes` with libbpf and summarises the object: at least one program, each of a type libbpf knows.
+    /// - Parameters:
+    ///   - name: the object's name, which libbpf's messages quote.
+    /// - Throws: `Invalid` with libbpf's reason.
+    init(opening bytes: UnsafeRawBufferPointer, name: String) throws(Invalid) {
+        guard !bytes.isEmpty else { throw Invalid(description: "the file is empty") }
+        let object: BPFObjectFile
+        do { object = try BPFObjectFile.open(buffer: bytes, name: name) } catch {
+            throw Invalid(description: "libbpf cannot open it: \(error.explanation ?? error.errnoText ?? error.description)"
+                + "; upload the object file clang -target bpf -c produced")
+        }
+        try self.init(object)
+    }
 
-    /// Checks that `object` is a relocatable eBPF ELF object with at least one program and summarises it.
-    /// - Throws: `ELFObject.Invalid` with the reason.
-    init(_ object: ELFObject) throws {
-        guard object.machine == ELFObject.machineBPF else {
-            throw ELFObject.Invalid(description: "the ELF machine is \(object.machine), not EM_BPF (247): compile with clang -target bpf")
-        }
-        guard object.fileType == ELFObject.typeRelocatable else {
-            throw ELFObject.Invalid(description: "the ELF type is \(object.fileType), not ET_REL (1): upload the object file clang -c produced")
-        }
-        var programSections: [Int: (name: String, kind: String)] = [:]
-        for section in object.sections
-        where section.type == ELFObject.sectionProgbits && section.flags & ELFObject.flagExecInstr != 0 && section.size > 0 {
-            if section.name == ".text" || section.name.hasPrefix(".text.") { continue }
-            let kind = String(section.name.prefix(while: { $0 != "/" }))
-            guard Self.programKinds.contains(kind) else {
-                throw ELFObject.Invalid(description: "executable section '\(section.name)' is not a program type libbpf knows")
-            }
-            programSections[section.index] = (section.name, kind)
-        }
-        let mapSections = Dictionary(uniqueKeysWithValues: object.sections
-            .filter { $0.name == ".maps" || $0.name == "maps" }.map { ($0.index, $0.name) })
-
-        var programs: [Program] = []
-        var maps: [Map] = []
-        for symbol in object.symbols where !symbol.name.isEmpty {
-            if symbol.type == ELFObject.symbolFunction, let section = programSections[symbol.sectionIndex] {
-                programs.append(Program(name: symbol.name, section: section.name, kind: section.kind))
-            } else if let section = mapSections[symbol.sectionIndex],
-                      symbol.type != ELFObject.symbolSection && symbol.type != ELFObject.symbolFile {
-                maps.append(Map(name: symbol.name, section: section))
-            }
-        }
+    /// Summarises an opened object.
+    /// - Throws: `Invalid` when it has no program or a program whose section libbpf does not recognise.
+    init(_ object: borrowing BPFObjectFile) throws(Invalid) {
+        let programs = object.programs
         guard !programs.isEmpty else {
-            throw ELFObject.Invalid(description: programSections.isEmpty
-                ? "the object has no program section (such as tracepoint/..., kprobe/..., xdp or tc)"
-                : "the object's program sections hold no function symbols")
+            throw Invalid(description: "the object has no program section (such as tracepoint/..., kprobe/..., xdp or tc)")
         }
-        self.programs = programs.sorted { ($0.section, $0.name) < ($1.section, $1.name) }
-        self.maps = maps.sorted { $0.name < $1.name }
+        if let unknown = programs.first(where: { $0.type == .unspecified }) {
+            throw Invalid(description: "program '\(unknown.name)' is in section '\(unknown.section)', which is not a program type libbpf knows")
+        }
+        self.programs = programs.map { Program(name: $0.name, section: $0.section, kind: String($0.section.prefix { $0 != "/" })) }
+            .sorted { ($0.section, $0.name) < ($1.section, $1.name) }
+        maps = object.maps.filter { !$0.isInternal && $0.type != .structOps }
+            .map { Map(name: $0.name, section: ".maps") }.sorted { $0.name < $1.name }
     }
 
     init(programs: [Program], maps: [Map]) {

@@ -3,14 +3,15 @@ import FleetHTTP
 import FleetJSON
 
 extension FleetService {
-    /// `POST /v1/programs`: validated as an eBPF object (ELF, EM_BPF, sections), with its manifest checked
-    /// against what the object holds.
+    /// `POST /v1/programs`: validated by opening the object with libbpf, as the executor does (the staged file
+    /// is mapped, not read, and at most `ProgramStore.maximumObjectBytes`), with its manifest checked against
+    /// what the object holds.
     func createProgram(_ context: RequestContext) throws -> HandlerResult {
         try register(context, in: ProgramStore.registry) { upload in
             let summary: BPFObjectSummary
             do {
-                summary = try BPFObjectSummary(ELFObject(reading: upload.artifact))
-            } catch let error as ELFObject.Invalid {
+                summary = try upload.artifact.withMappedBytes { try BPFObjectSummary(opening: $0, name: upload.name) }
+            } catch let error as BPFObjectSummary.Invalid {
                 throw APIError.unprocessable("object: \(error.description)")
             }
             var manifest: CheckedManifest?

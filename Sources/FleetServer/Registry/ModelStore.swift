@@ -15,8 +15,8 @@ enum ModelStore {
     /// A device holds a model while a `model.deploy` of it is pending, or while the latest succeeded deploy or
     /// remove of one of its deployments (`payload.name`) deployed it.
     static let registry = Registry<ModelID>(
-        noun: "model", table: "models", artifactField: "model", documentField: "metadata", documentColumn: "metadata",
-        summaryColumn: "description", mediaType: "application/onnx", fileExtension: "onnx",
+        noun: "model", table: "models", artifactField: "model", maximumArtifactBytes: nil,
+        documentField: "metadata", documentColumn: "metadata", summaryColumn: "description", mediaType: "application/onnx", fileExtension: "onnx",
         deployment: DeploymentRule(idKey: "'model_id'", installs: "('model.deploy')", removal: "'model.remove'"),
         render: { metadata, description in
             var members = description.objectValue ?? [:]

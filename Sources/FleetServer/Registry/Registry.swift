@@ -17,6 +17,8 @@ struct Registry<ID: UUIDIdentifier>: Sendable {
     let table: Query
     /// The multipart field carrying the artifact (`object`, `model`).
     let artifactField: String
+    /// Largest artifact taken, refused with 413 as it arrives; nil for no limit but the server's `maxUploadBytes`.
+    let maximumArtifactBytes: Int64?
     /// The optional JSON form field and its column (`manifest`, `metadata`).
     let documentField: String
     let documentColumn: Query

@@ -3,7 +3,7 @@ import Glibc
 
 /// An anonymous temporary file that holds one upload while it is validated; the only owner of its descriptor.
 /// The file is unlinked as soon as it is created, so nothing is left behind whatever happens; `deinit` closes it.
-final class StagedFile: @unchecked Sendable {  // safe: after `seal()` only `read` (pread) is called, which is thread-safe
+final class StagedFile: @unchecked Sendable {  // safe: once the upload is in, only pread and mmap use it, which are thread-safe
     private let descriptor: Int32
     private(set) var size: UInt64 = 0
 
@@ -57,5 +57,20 @@ final class StagedFile: @unchecked Sendable {  // safe: after `seal()` only `rea
             done += got
         }
         return bytes
+    }
+
+    /// Runs `body` with the file's bytes mapped into memory: pages are read from the file only as `body`
+    /// touches them, so a reader that looks at a few tables of a large file costs little memory. The pages are
+    /// private (a write would not reach the file) and unmapped when `body` returns; `body` must not keep the pointer.
+    /// - Throws: `APIError` 500 when the file cannot be mapped, or what `body` throws.
+    func withMappedBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        guard size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        let length = Int(size)
+        guard let address = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0),
+              address != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw APIError(status: 500, title: "Internal Server Error", detail: "the server cannot read the staged upload")
+        }
+        defer { munmap(address, length) }
+        return try body(UnsafeRawBufferPointer(start: address, count: length))
     }
 }
