@@ -252,15 +252,13 @@ async def report_statuses(args, devices, revision, concurrency=32):
     seconds = time.perf_counter() - t
     if errors:
         raise HTTPError(f"{len(errors)} status reports failed, first: {errors[0]}")
-    lately = [device_id for n, (device_id, _) in enumerate(ordered) if n % 100 < 85]
-    stale = [device_id for n, (device_id, _) in enumerate(ordered) if n % 100 >= 85]
-    for ids, age in ((lately, "0"), (stale, "1 day")):
-        for start in range(0, len(ids), 20000):
-            chunk = ",".join(f"'{i}'" for i in ids[start:start + 20000])
-            args.pg.psql("fleet", f"""
-                INSERT INTO device_presence AS p (device_id, last_seen_at)
-                    SELECT unnest(ARRAY[{chunk}]::uuid[]), now() - interval '{age}'
-                ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at""")
+    # The same buckets in SQL: PostgreSQL orders uuids as Python orders their lower-case text.
+    args.pg.psql("fleet", f"""
+        INSERT INTO device_presence AS p (device_id, last_seen_at)
+            SELECT device_id, CASE WHEN b < 85 THEN now() ELSE now() - interval '1 day' END
+            FROM (SELECT device_id, (row_number() OVER (ORDER BY device_id) - 1) % 100 AS b
+                  FROM policy_devices WHERE policy = '{POLICY}') AS buckets
+        ON CONFLICT (device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at""")
     for table in ("device_status", "device_presence", "device_desired", "policy_devices"):
         args.pg.psql("fleet", f"VACUUM ANALYZE {table}")
     n = len(ordered)
