@@ -1,0 +1,28 @@
+import Foundation
+import FleetJSON
+@testable import FleetCore
+
+/// Devices, times and strategies for the rollout tests.
+enum RolloutFixture {
+    static let epoch = Date(timeIntervalSince1970: 1_764_400_000)
+
+    /// The time `seconds` after the fixture's epoch.
+    static func at(_ seconds: Double) -> Date { epoch.addingTimeInterval(seconds) }
+
+    /// A device whose id ends in `number`, so that failures name it readably.
+    static func device(_ number: Int) -> DeviceID {
+        let digits = String(number)
+        return DeviceID("00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - digits.count) + digits)!
+    }
+
+    static func devices(_ count: Int) -> [DeviceID] { (0..<count).map(device) }
+
+    static func strategy(_ text: String) throws -> RolloutStrategy {
+        try RolloutStrategy(json: JSON.parse(text), path: "")
+    }
+
+    static func series(_ device: Int, _ values: [Double], every seconds: Double = 10, from start: Double = 0) -> GateSeries {
+        GateSeries(device: self.device(device),
+                     points: values.enumerated().map { GateSeries.Point(at: at(start + Double($0) * seconds), value: $1) })
+    }
+}
