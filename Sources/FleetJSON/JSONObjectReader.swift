@@ -19,7 +19,8 @@ public struct JSONObjectReader {
         self.members = members
     }
 
-    static func join(_ path: String, _ key: String) -> String {
+    /// The path of member `key` of the object at `path`: `labels` at the top, `gates[0].stat` below.
+    public static func join(_ path: String, _ key: String) -> String {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
