@@ -268,12 +268,10 @@ async def report_statuses(args, devices, revision, concurrency=32):
 
 
 # The endpoint's counting statements (FleetService+Desired.swift, getPolicyStatus), for the SQL-only reference.
-STATUS_COUNTS_SQL = f"""SELECT count(*) AS matched, count(*) FILTER (WHERE outcome = 'converged') AS converged,
-       count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) FILTER (WHERE conflicted) AS conflicted,
-       count(*) FILTER (WHERE revision <> 1) AS held
-FROM policy_devices WHERE policy = '{POLICY}';
-SELECT count(*) AS offline FROM policy_devices pd LEFT JOIN device_presence p ON p.device_id = pd.device_id
-WHERE pd.policy = '{POLICY}' AND pd.outcome = 'pending' AND (p.last_seen_at IS NULL OR p.last_seen_at < now() - interval '3 minutes');"""
+STATUS_COUNTS_SQL = f"""SELECT revision, outcome, conflicted, sum(n)::bigint AS n FROM policy_counts WHERE policy = '{POLICY}'
+GROUP BY revision, outcome, conflicted HAVING sum(n) <> 0;
+SELECT count(*) AS offline FROM policy_devices pd WHERE pd.policy = '{POLICY}' AND pd.outcome = 'pending'
+AND NOT EXISTS (SELECT 1 FROM device_presence p WHERE p.device_id = pd.device_id AND p.last_seen_at >= now() - interval '3 minutes');"""
 
 PLAIN_COUNT_SQL = f"SELECT count(*) FROM policy_devices WHERE policy = '{POLICY}';"
 

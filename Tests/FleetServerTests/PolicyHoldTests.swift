@@ -1,6 +1,7 @@
 import Foundation
 import FleetCore
 import FleetJSON
+import FleetPostgres
 import Testing
 
 /// Holds (a device kept on an earlier revision of one policy), the per-device outcomes that a policy's status
@@ -142,6 +143,48 @@ import Testing
         // A label change that takes the device off the policy removes it from the counts.
         _ = try server.call("PATCH", "/v1/devices/\(device.id)", token: server.adminToken, json: ["labels": ["site": "south"]])
         #expect(try Self.status(server)["matched"] == 0)
+    }
+
+    /// The status sums delta rows that triggers append; the server folds them every two seconds, and the
+    /// counts it answers are the same before and after, and the same as a count over the devices' rows.
+    @Test func foldedCountsAnswerWhatTheDevicesRowsSay() throws {
+        let server = try TestServer()
+        _ = try PolicyTests.program(server, "counter", version: "1.0.0")
+        _ = try PolicyTests.program(server, "counter", version: "2.0.0")
+        let devices = try (0..<4).map { _ in try server.enroll(labels: ["site": "north"]) }
+        _ = try PolicyTests.put(server, "north", Self.document("1.0.0"))
+        _ = try server.call("PUT", "/v1/policies/north/holds/\(devices[3].id)", token: server.adminToken, json: ["revision": 1])
+        _ = try PolicyTests.put(server, "north", Self.document("2.0.0"))
+        let revision = try #require(try PolicyTests.desired(server, devices[0].id)["revision"]?.stringValue)
+        try Self.report(server, devices[0], revision: revision, version: "counter@2.0.0")
+        try Self.report(server, devices[1], revision: revision, state: "failed", version: "counter@2.0.0")
+        try Self.report(server, devices[1], revision: revision, version: "counter@2.0.0")  // failed, then ready
+        _ = try server.call("PATCH", "/v1/devices/\(devices[2].id)", token: server.adminToken, json: ["labels": ["site": "south"]])
+
+        let database = try PostgresConnection(conninfo: server.conninfo)
+        func direct() throws -> [String: Int64] {
+            let row = try database.query("""
+                SELECT count(*) AS matched, count(*) FILTER (WHERE outcome = 'converged') AS converged,
+                       count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) FILTER (WHERE revision <> 2) AS held
+                FROM policy_devices WHERE policy = 'north'
+                """).first!
+            return try ["matched", "converged", "failed", "held"].reduce(into: [:]) { $0[$1] = try row.decode($1, as: Int64.self) }
+        }
+        func answered() throws -> [String: Int64] {
+            let status = try Self.status(server)
+            return ["matched", "converged", "failed", "held"].reduce(into: [:]) { $0[$1] = status[$1]?.int64Value ?? -1 }
+        }
+        let expected = try direct()
+        #expect(expected == ["matched": 3, "converged": 2, "failed": 0, "held": 1], "\(expected)")
+        #expect(try answered() == expected, "before folding")
+        let keys: Int64 = try database.query("""
+            SELECT count(DISTINCT (policy, revision, outcome, conflicted)) AS keys FROM policy_counts
+            """).first!.decode("keys")
+        let folded = try eventuallyBlocking(timeout: 15, every: 0.2) {
+            try database.query("SELECT count(*) AS rows FROM policy_counts").first!.decode("rows", as: Int64.self) <= keys
+        }
+        #expect(folded, "the server folds the delta rows into one per key")
+        #expect(try answered() == expected, "after folding")
     }
 
     @Test func aRestartedServerKeepsPoliciesRevisionsHoldsAndReportedStatus() throws {

@@ -116,7 +116,10 @@ struct DesiredStore: Sendable {
             case .device(let id): condition = "d.id = \(id.rawValue)"
             case .policy(let name, let selector):
                 let matches: Query = selector.map { $0.sql(on: "d.labels") } ?? "false"
-                condition = "(EXISTS (SELECT 1 FROM policy_devices pd WHERE pd.policy = \(name) AND pd.device_id = d.id) OR \(matches))"
+                // dd.policies holds the same policies as the device's policy_devices rows; as a filter on the row
+                // the join brings it costs nothing, where an EXISTS beside an OR is planned as a hash of every
+                // device of the policy, built again for every chunk.
+                condition = "(dd.policies @> ARRAY[\(name)]::text[] OR \(matches))"
             }
             let rows = try connection.query("""
                 SELECT d.id, d.labels::text AS labels, d.status, d.updated_at, dd.revision, dd.sources::text AS sources,
@@ -257,6 +260,17 @@ struct DesiredStore: Sendable {
             ON CONFLICT (policy, device_id) DO UPDATE SET revision = EXCLUDED.revision, outcome = EXCLUDED.outcome,
                 conflicted = EXCLUDED.conflicted
             WHERE (pd.revision, pd.outcome, pd.conflicted) IS DISTINCT FROM (EXCLUDED.revision, EXCLUDED.outcome, EXCLUDED.conflicted)
+            """)
+    }
+
+    /// Folds the delta rows the `policy_devices` triggers appended into one row per key (none for a key whose
+    /// sum is zero). Safe alongside the triggers and another replica's compaction: the DELETE takes only rows
+    /// committed before it started, and a row another compaction took is skipped.
+    func compactCounts() throws {
+        try pool.query("""
+            WITH folded AS (DELETE FROM policy_counts RETURNING policy, revision, outcome, conflicted, n)
+            INSERT INTO policy_counts (policy, revision, outcome, conflicted, n)
+            SELECT policy, revision, outcome, conflicted, sum(n) FROM folded GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
             """)
     }
 

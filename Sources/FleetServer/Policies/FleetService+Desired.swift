@@ -127,9 +127,9 @@ extension FleetService {
         ])
     }
 
-    /// `GET /v1/policies/{name}/status`: how far the devices it matches got, counted in SQL over the policy's
-    /// rows of `policy_devices` (one index range, a narrow row per device), with the conflicts it is party to and a
-    /// page of failing devices with their failed items.
+    /// `GET /v1/policies/{name}/status`: how far the devices it matches got, summed in SQL from `policy_counts`
+    /// (kept by triggers on `policy_devices`), the offline ones among the pending counted over those alone, with
+    /// the conflicts it is party to and a page of failing devices with their failed items.
     func getPolicyStatus(_ context: RequestContext) throws -> HandlerResult {
         let name = context.parameter("name")
         guard PolicyName.isValid(name) else { throw APIError.badRequest("'\(name)' is not a policy name") }
@@ -144,21 +144,29 @@ extension FleetService {
         let threshold = Date().addingTimeInterval(-devices.offlineAfterSeconds)
         return try pool.withConnection { connection in
             guard let policy = try PolicyStore.get(name, on: connection) else { throw APIError.notFound("policy \(name) does not exist") }
-            let counts = try connection.query("""
-                SELECT count(*) AS matched,
-                       count(*) FILTER (WHERE outcome = 'converged') AS converged,
-                       count(*) FILTER (WHERE outcome = 'failed') AS failed,
-                       count(*) FILTER (WHERE conflicted) AS conflicted,
-                       count(*) FILTER (WHERE revision <> \(policy.revision)) AS held
-                FROM policy_devices WHERE policy = \(name)
-                """).first!
+            // The counts: a few rows of policy_counts (deltas not yet folded included), not a walk over the devices.
+            var matched: Int64 = 0, converged: Int64 = 0, failed: Int64 = 0, conflicted: Int64 = 0, held: Int64 = 0
+            for row in try connection.query("""
+                SELECT revision, outcome, conflicted, sum(n)::bigint AS n FROM policy_counts WHERE policy = \(name)
+                GROUP BY revision, outcome, conflicted HAVING sum(n) <> 0
+                """).rows {
+                let n: Int64 = try row.decode("n")
+                matched += n
+                switch try row.decode("outcome", as: String.self) {
+                case PolicyOutcome.converged.rawValue: converged += n
+                case PolicyOutcome.failed.rawValue: failed += n
+                default: break
+                }
+                if try row.decode("conflicted", as: Bool.self) { conflicted += n }
+                if try row.decode("revision", as: Int.self) != policy.revision { held += n }
+            }
             // Offline among the pending only (a converged or failed device counts as that, wherever it is now).
-            let offline: Int64 = try connection.query("""
-                SELECT count(*) AS offline FROM policy_devices pd LEFT JOIN device_presence p ON p.device_id = pd.device_id
-                WHERE pd.policy = \(name) AND pd.outcome = 'pending' AND (p.last_seen_at IS NULL OR p.last_seen_at < \(threshold))
+            let offline: Int64 = matched - converged - failed == 0 ? 0 : try connection.query("""
+                SELECT count(*) AS offline FROM policy_devices pd
+                WHERE pd.policy = \(name) AND pd.outcome = 'pending'
+                  AND NOT EXISTS (SELECT 1 FROM device_presence p WHERE p.device_id = pd.device_id AND p.last_seen_at >= \(threshold))
                 """).first!.decode("offline")
             // Each of the next two statements is run only when the counts say it finds something.
-            let conflicted: Int64 = try counts.decode("conflicted"), failed: Int64 = try counts.decode("failed")
             let conflicts = conflicted == 0 ? [] : try connection.query("""
                 SELECT DISTINCT c::text AS conflict
                 FROM policy_devices pd JOIN device_desired dd ON dd.device_id = pd.device_id, jsonb_array_elements(dd.conflicts) AS c
@@ -184,12 +192,11 @@ extension FleetService {
             }
             let next: JSON = failing.count > limit
                 ? .string(Cursor([try failing[limit - 1].decode("device_id", as: UUID.self).uuidString.lowercased()]).encoded) : .null
-            let matched: Int64 = try counts.decode("matched"), converged: Int64 = try counts.decode("converged")
             return Reply.json([
                 "name": .string(name), "revision": .int(Int64(policy.revision)),
                 "matched": .int(matched), "converged": .int(converged), "failed": .int(failed), "offline": .int(offline),
                 "pending": .int(matched - converged - failed - offline), "conflicted": .int(conflicted),
-                "held": .int(try counts.decode("held")),
+                "held": .int(held),
                 "conflicts": .array(conflicts), "failing": .array(failingJSON), "next_cursor": next,
             ])
         }

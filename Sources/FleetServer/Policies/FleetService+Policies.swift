@@ -164,13 +164,19 @@ extension FleetService {
         return Reply.noContent()
     }
 
-    /// Renderings a replica left half-way (it stopped), looked for every ten seconds on every replica, on a
-    /// thread of their own so that a long rendering never holds up the heartbeat flush; one at a time.
-    func finishAbandonedRenders() {
-        guard abandonedRenders.withLock({ running in defer { running = true }; return !running }) else { return }
+    /// Policy upkeep, every two seconds on every replica, on a thread of its own so that a long rendering never
+    /// holds up the heartbeat flush; one at a time. Folds the count deltas (`DesiredStore.compactCounts`) and,
+    /// with `sweepRenders`, finishes the renderings a replica left half-way (it stopped).
+    func maintainPolicies(sweepRenders: Bool) {
+        guard policyUpkeep.withLock({ running in defer { running = true }; return !running }) else { return }
         Thread.detachNewThread { [self] in
-            defer { abandonedRenders.withLock { $0 = false } }
-            do { try desired.finishAbandonedRenders() } catch { metrics.increment("fleet_maintenance_failures_total") }
+            defer { policyUpkeep.withLock { $0 = false } }
+            do {
+                try desired.compactCounts()
+                if sweepRenders { try desired.finishAbandonedRenders() }
+            } catch {
+                metrics.increment("fleet_maintenance_failures_total")
+            }
         }
     }
 }

@@ -119,7 +119,8 @@ public final class FleetServerApp: Sendable {
         if wasRunning { service.desiredWakeups.stop() }
     }
 
-    /// Once a second: flush coalesced heartbeats, expire overdue commands; telemetry partitions once a minute.
+    /// Once a second: flush coalesced heartbeats, expire overdue commands; telemetry partitions once a minute;
+    /// policy upkeep every two seconds.
     private func maintenanceLoop() {
         var tick = 0
         while !maintenanceStop.withLock({ $0 }) {
@@ -129,7 +130,7 @@ public final class FleetServerApp: Sendable {
             service.presence.flush()
             service.expireCommands()
             service.maintainTelemetry()
-            if tick % 100 == 0 { service.finishAbandonedRenders() }
+            if tick % 20 == 0 { service.maintainPolicies(sweepRenders: tick % 100 == 0) }
         }
         maintenanceDone.signal()
     }

@@ -22,7 +22,7 @@ final class FleetService: Sendable {
     let desiredRevisions = DesiredRevisionCache()
     let desired: DesiredStore
     /// Whether a sweep for abandoned renderings is running on this replica.
-    let abandonedRenders = Mutex(false)
+    let policyUpkeep = Mutex(false)
     let metrics: Metrics
     let heartbeatInterval: Int
     let openAPIDocument: [UInt8]
