@@ -1,19 +1,25 @@
 /// PostgreSQL's one-dimensional array text format: `{"a","b\"c",NULL}`.
 enum PostgresArrayText {
     /// Quotes every element (valid for any element type); nil becomes an unquoted NULL.
+    ///
+    /// Works on UTF-8 bytes: a backslash and a double quote are ASCII, so escaping them byte by byte is exact,
+    /// and it spares the per-Character walk that made binding arrays of thousands of ids a large share of a bulk
+    /// write's CPU time.
     static func format(_ elements: [String?]) -> String {
-        var text = "{"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(2 + elements.count * 40)
         for (index, element) in elements.enumerated() {
-            if index > 0 { text += "," }
-            guard let element else { text += "NULL"; continue }
-            text += "\""
-            for character in element {
-                if character == "\\" || character == "\"" { text += "\\" }
-                text.append(character)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let element else { bytes.append(contentsOf: "NULL".utf8); continue }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return text + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses array output into its element texts (nil for NULL); nil when malformed or multi-dimensional.

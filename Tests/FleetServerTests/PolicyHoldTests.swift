@@ -178,13 +178,32 @@ import Testing
         #expect(expected == ["matched": 3, "converged": 2, "failed": 0, "held": 1], "\(expected)")
         #expect(try answered() == expected, "before folding")
         let keys: Int64 = try database.query("""
-            SELECT count(DISTINCT (policy, revision, outcome, conflicted)) AS keys FROM policy_counts
+            SELECT count(DISTINCT (policy, revision, outcome, conflicted, offline)) AS keys FROM policy_counts
             """).first!.decode("keys")
         let folded = try eventuallyBlocking(timeout: 15, every: 0.2) {
             try database.query("SELECT count(*) AS rows FROM policy_counts").first!.decode("rows", as: Int64.self) <= keys
         }
         #expect(folded, "the server folds the delta rows into one per key")
         #expect(try answered() == expected, "after folding")
+    }
+
+    /// Pending devices count as offline until a heartbeat is seen, and again once it is older than the threshold:
+    /// the server's sweep follows presence without a status ever joining it.
+    @Test func pendingDevicesAreOfflineUntilTheyAreSeen() throws {
+        let server = try TestServer(heartbeatInterval: 1)  // offline after three missed heartbeats: 3 s
+        _ = try PolicyTests.program(server, "counter")
+        let seen = try server.enroll(labels: ["site": "north"])
+        _ = try server.enroll(labels: ["site": "north"])
+        _ = try PolicyTests.put(server, "north", Self.document("1.0.0"))
+        #expect(try Self.status(server)["offline"] == 2, "nothing was seen yet")
+        _ = try server.call("POST", "/v1/executor/heartbeat", token: seen.token, json: [:])
+        let online = try eventuallyBlocking(timeout: 10, every: 0.2) {
+            let status = try Self.status(server)
+            return status["offline"] == 1 && status["pending"] == 1
+        }
+        #expect(online, "the device that sent a heartbeat is pending, not offline")
+        let gone = try eventuallyBlocking(timeout: 15, every: 0.2) { try Self.status(server)["offline"] == 2 }
+        #expect(gone, "without further heartbeats it is offline again")
     }
 
     @Test func aRestartedServerKeepsPoliciesRevisionsHoldsAndReportedStatus() throws {

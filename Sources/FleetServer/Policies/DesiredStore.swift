@@ -263,14 +263,27 @@ struct DesiredStore: Sendable {
             """)
     }
 
+    /// Marks the pending `policy_devices` rows offline or online from the devices' presence (offline: no heartbeat
+    /// within `offlineAfterSeconds`), writing only the rows that changed; O(pending), every two seconds.
+    func sweepOffline(offlineAfterSeconds: Double) throws {
+        try pool.query("""
+            UPDATE policy_devices pd SET offline = flip.offline
+            FROM (SELECT c.policy, c.device_id,
+                         NOT coalesce(p.last_seen_at >= now() - make_interval(secs => \(offlineAfterSeconds)), false) AS offline
+                  FROM policy_devices c LEFT JOIN device_presence p ON p.device_id = c.device_id
+                  WHERE c.outcome = 'pending') AS flip
+            WHERE pd.policy = flip.policy AND pd.device_id = flip.device_id AND pd.outcome = 'pending' AND pd.offline <> flip.offline
+            """)
+    }
+
     /// Folds the delta rows the `policy_devices` triggers appended into one row per key (none for a key whose
     /// sum is zero). Safe alongside the triggers and another replica's compaction: the DELETE takes only rows
     /// committed before it started, and a row another compaction took is skipped.
     func compactCounts() throws {
         try pool.query("""
-            WITH folded AS (DELETE FROM policy_counts RETURNING policy, revision, outcome, conflicted, n)
-            INSERT INTO policy_counts (policy, revision, outcome, conflicted, n)
-            SELECT policy, revision, outcome, conflicted, sum(n) FROM folded GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
+            WITH folded AS (DELETE FROM policy_counts RETURNING policy, revision, outcome, conflicted, offline, n)
+            INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
+            SELECT policy, revision, outcome, conflicted, offline, sum(n) FROM folded GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
             """)
     }
 

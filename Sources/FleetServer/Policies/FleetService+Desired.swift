@@ -67,9 +67,9 @@ extension FleetService {
                                             reportedStates: report.states)
             let policies = Array(outcomes.keys)
             try connection.query("""
-                UPDATE policy_devices pd SET outcome = u.outcome
+                UPDATE policy_devices pd SET outcome = u.outcome, offline = false
                 FROM unnest(\(policies)::text[], \(policies.map { outcomes[$0]!.rawValue })::text[]) AS u(policy, outcome)
-                WHERE pd.device_id = \(id.rawValue) AND pd.policy = u.policy AND pd.outcome <> u.outcome
+                WHERE pd.device_id = \(id.rawValue) AND pd.policy = u.policy AND (pd.outcome <> u.outcome OR pd.offline)
                 """)
         }
         metrics.increment("fleet_status_reports_total")
@@ -128,8 +128,8 @@ extension FleetService {
     }
 
     /// `GET /v1/policies/{name}/status`: how far the devices it matches got, summed in SQL from `policy_counts`
-    /// (kept by triggers on `policy_devices`), the offline ones among the pending counted over those alone, with
-    /// the conflicts it is party to and a page of failing devices with their failed items.
+    /// (kept by triggers on `policy_devices`; the offline flag of the pending by a sweep every two seconds), with the
+    /// conflicts it is party to and a page of failing devices with their failed items.
     func getPolicyStatus(_ context: RequestContext) throws -> HandlerResult {
         let name = context.parameter("name")
         guard PolicyName.isValid(name) else { throw APIError.badRequest("'\(name)' is not a policy name") }
@@ -141,31 +141,24 @@ extension FleetService {
             }
             after = id
         }
-        let threshold = Date().addingTimeInterval(-devices.offlineAfterSeconds)
         return try pool.withConnection { connection in
             guard let policy = try PolicyStore.get(name, on: connection) else { throw APIError.notFound("policy \(name) does not exist") }
             // The counts: a few rows of policy_counts (deltas not yet folded included), not a walk over the devices.
-            var matched: Int64 = 0, converged: Int64 = 0, failed: Int64 = 0, conflicted: Int64 = 0, held: Int64 = 0
+            var matched: Int64 = 0, converged: Int64 = 0, failed: Int64 = 0, offline: Int64 = 0, conflicted: Int64 = 0, held: Int64 = 0
             for row in try connection.query("""
-                SELECT revision, outcome, conflicted, sum(n)::bigint AS n FROM policy_counts WHERE policy = \(name)
-                GROUP BY revision, outcome, conflicted HAVING sum(n) <> 0
+                SELECT revision, outcome, conflicted, offline, sum(n)::bigint AS n FROM policy_counts WHERE policy = \(name)
+                GROUP BY revision, outcome, conflicted, offline HAVING sum(n) <> 0
                 """).rows {
                 let n: Int64 = try row.decode("n")
                 matched += n
                 switch try row.decode("outcome", as: String.self) {
                 case PolicyOutcome.converged.rawValue: converged += n
                 case PolicyOutcome.failed.rawValue: failed += n
-                default: break
+                default: if try row.decode("offline", as: Bool.self) { offline += n }
                 }
                 if try row.decode("conflicted", as: Bool.self) { conflicted += n }
                 if try row.decode("revision", as: Int.self) != policy.revision { held += n }
             }
-            // Offline among the pending only (a converged or failed device counts as that, wherever it is now).
-            let offline: Int64 = matched - converged - failed == 0 ? 0 : try connection.query("""
-                SELECT count(*) AS offline FROM policy_devices pd
-                WHERE pd.policy = \(name) AND pd.outcome = 'pending'
-                  AND NOT EXISTS (SELECT 1 FROM device_presence p WHERE p.device_id = pd.device_id AND p.last_seen_at >= \(threshold))
-                """).first!.decode("offline")
             // Each of the next two statements is run only when the counts say it finds something.
             let conflicts = conflicted == 0 ? [] : try connection.query("""
                 SELECT DISTINCT c::text AS conflict

@@ -165,13 +165,14 @@ extension FleetService {
     }
 
     /// Policy upkeep, every two seconds on every replica, on a thread of its own so that a long rendering never
-    /// holds up the heartbeat flush; one at a time. Folds the count deltas (`DesiredStore.compactCounts`) and,
-    /// with `sweepRenders`, finishes the renderings a replica left half-way (it stopped).
+    /// holds up the heartbeat flush; one at a time. Marks the pending devices offline or online, folds the count
+    /// deltas and, with `sweepRenders`, finishes the renderings a replica left half-way (it stopped).
     func maintainPolicies(sweepRenders: Bool) {
         guard policyUpkeep.withLock({ running in defer { running = true }; return !running }) else { return }
         Thread.detachNewThread { [self] in
             defer { policyUpkeep.withLock { $0 = false } }
             do {
+                try desired.sweepOffline(offlineAfterSeconds: devices.offlineAfterSeconds)
                 try desired.compactCounts()
                 if sweepRenders { try desired.finishAbandonedRenders() }
             } catch {

@@ -19,29 +19,33 @@ CREATE INDEX policy_holds_device ON policy_holds (device_id);
 -- device was rendered with (an earlier one while it is held); `outcome` is worked out from the device's last report
 -- whenever the report or the rendering changes: `converged` when the device reported its desired revision with
 -- every item of this policy ready, `failed` when an item of this policy failed there, else `pending`.
--- `conflicted`: the policy is party to a conflict on the device.
+-- `conflicted`: the policy is party to a conflict on the device. `offline`, for the pending: no heartbeat within the
+-- offline threshold, kept by a sweep every two seconds over the pending rows (a report sets it false), so that a status
+-- never joins the devices' presence.
 CREATE TABLE policy_devices (
     policy      text NOT NULL,
     device_id   uuid NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
     revision    integer NOT NULL,
     outcome     text NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'converged', 'failed')),
     conflicted  boolean NOT NULL DEFAULT false,
+    offline     boolean NOT NULL DEFAULT true,
     PRIMARY KEY (policy, device_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX policy_devices_device ON policy_devices (device_id);
--- The page of failing devices, and the offline count among the pending ones, without walking the converged.
+-- The page of failing devices, and the offline sweep over the pending ones, without walking the converged.
 CREATE INDEX policy_devices_failed ON policy_devices (policy, device_id) WHERE outcome = 'failed';
 CREATE INDEX policy_devices_pending ON policy_devices (policy, device_id) WHERE outcome = 'pending';
 
--- policy_devices counted per policy, revision, outcome and conflicted, so that a policy's status reads a handful of
--- rows however many devices it matches. Statement-level triggers append one delta row per key a statement changed
--- (appends never wait on each other, unlike a counter row that every report would lock); compaction folds them into
--- one row per key from time to time (FleetService.compactPolicyCounts), so a status sums few rows.
+-- policy_devices counted per policy, revision, outcome, conflicted and offline, so that a policy's status reads a
+-- handful of rows however many devices it matches. Statement-level triggers append one delta row per key a statement
+-- changed (appends never wait on each other, unlike a counter row that every report would lock); the server folds
+-- them into one row per key every two seconds (DesiredStore.compactCounts), so a status sums few rows.
 CREATE TABLE policy_counts (
     policy      text NOT NULL,
     revision    integer NOT NULL,
     outcome     text NOT NULL,
     conflicted  boolean NOT NULL,
+    offline     boolean NOT NULL,
     n           bigint NOT NULL
 );
 CREATE INDEX policy_counts_policy ON policy_counts (policy);
@@ -49,18 +53,18 @@ CREATE INDEX policy_counts_policy ON policy_counts (policy);
 CREATE FUNCTION policy_counts_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, n)
-        SELECT policy, revision, outcome, conflicted, count(*) FROM new_rows GROUP BY 1, 2, 3, 4;
+        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
+        SELECT policy, revision, outcome, conflicted, offline, count(*) FROM new_rows GROUP BY 1, 2, 3, 4, 5;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, n)
-        SELECT policy, revision, outcome, conflicted, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4;
+        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
+        SELECT policy, revision, outcome, conflicted, offline, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4, 5;
     ELSE
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, n)
-        SELECT policy, revision, outcome, conflicted, sum(n) FROM (
-            SELECT policy, revision, outcome, conflicted, 1 AS n FROM new_rows
+        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
+        SELECT policy, revision, outcome, conflicted, offline, sum(n) FROM (
+            SELECT policy, revision, outcome, conflicted, offline, 1 AS n FROM new_rows
             UNION ALL
-            SELECT policy, revision, outcome, conflicted, -1 AS n FROM old_rows
-        ) AS change GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0;
+            SELECT policy, revision, outcome, conflicted, offline, -1 AS n FROM old_rows
+        ) AS change GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
     END IF;
     RETURN NULL;
 END
@@ -72,12 +76,13 @@ CREATE TRIGGER policy_devices_updated AFTER UPDATE ON policy_devices
 CREATE TRIGGER policy_devices_deleted AFTER DELETE ON policy_devices
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION policy_counts_delta();
 
-INSERT INTO policy_devices (policy, device_id, revision, outcome, conflicted)
+INSERT INTO policy_devices (policy, device_id, revision, outcome, conflicted, offline)
 SELECT m.policy, dd.device_id, p.revision,
        CASE WHEN s.revision = dd.revision AND m.policy = ANY (s.failed_policies) THEN 'failed'
             WHEN s.revision = dd.revision AND m.policy = ANY (s.converged_policies) THEN 'converged'
             ELSE 'pending' END,
-       jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', m.policy))
+       jsonb_path_exists(dd.conflicts, '$[*].policies[*] ? (@ == $p)', jsonb_build_object('p', m.policy)),
+       NOT EXISTS (SELECT 1 FROM device_presence pr WHERE pr.device_id = dd.device_id AND pr.last_seen_at > now() - interval '3 minutes')
 FROM device_desired dd
 CROSS JOIN LATERAL unnest(dd.policies) AS m(policy)
 JOIN policies p ON p.name = m.policy
