@@ -38,6 +38,12 @@ public final class PostgresPool: Sendable {
         return try body(connection)
     }
 
+    /// Opens a connection of its own, outside the pool's bound, for a long job that must not take a pooled
+    /// connection from requests (nor wait for one while holding another). The caller closes it.
+    public func connectUnpooled() throws -> PostgresConnection {
+        try PostgresConnection(conninfo: conninfo)
+    }
+
     /// Runs one query on a pooled connection.
     @discardableResult
     public func query(_ query: Query) throws -> QueryResult {

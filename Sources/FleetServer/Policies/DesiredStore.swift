@@ -78,7 +78,7 @@ struct DesiredStore: Sendable {
             let catalogue = try DesiredCatalogue.load(on: connection)
             var generation: Int64?
             var outcome = try Self.render(.policy(name, selector: selector), catalogue: catalogue, store: true,
-                                          generation: &generation, on: connection)
+                                          generation: &generation, pool: pool, on: connection)
             try connection.query("DELETE FROM policy_renders WHERE policy = \(name)")
             if let generation { try Self.notify(generation, on: connection) }
             outcome.sample = Array(outcome.sample.prefix(10))
@@ -105,11 +105,17 @@ struct DesiredStore: Sendable {
         try connection.query("SELECT pg_notify('fleet_desired', \(String(generation)))")
     }
 
+    /// - Parameter pool: for a policy scope that stores, where a writer of its own is connected from the second
+    ///   chunk on, so that writing a chunk overlaps reading and rendering the next.
     private static func render(_ scope: Scope, catalogue: DesiredCatalogue, store: Bool, generation: inout Int64?,
-                               on connection: PostgresConnection) throws -> Outcome {
+                               pool: PostgresPool? = nil, on connection: PostgresConnection) throws -> Outcome {
         var outcome = Outcome()
         var after = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
         var retry: [DeviceID] = []
+        var memo = RenderingMemo(catalogue: catalogue)
+        var writer: ChunkWriter?
+        defer { _ = try? writer?.finish() }  // when reading or rendering failed: let the writer stop
+        var chunks = 0
         while true {
             let condition: Query
             switch scope {
@@ -139,14 +145,13 @@ struct DesiredStore: Sendable {
                 let labels = try [String: String](json: JSON.parse(Array(try row.decode("labels", as: String.self).utf8)), path: "labels")
                 let status = DeviceStatus(rawValue: try row.decode("status")) ?? .pending
                 let holds = try revisions(row, "holds")
-                let rendering = catalogue.render(labels: labels, status: status, holds: holds)
+                let rendering = memo.rendering(labels: labels, status: status, holds: holds)
                 let oldRevision = try row.decodeIfPresent("revision", as: String.self)
-                let oldSources = try row.decodeIfPresent("sources", as: String.self).map { try JSON.parse(Array($0.utf8)) }
-                let oldConflicts = try row.decodeIfPresent("conflicts", as: String.self).map { try JSON.parse(Array($0.utf8)) }
-                let oldMatched = try revisions(row, "matched")
                 let matched = Dictionary(rendering.matched.map { ($0.policy, $0.revision) }) { first, _ in first }
-                let same = oldRevision == rendering.state.revision && oldSources == .object(rendering.sources)
-                    && oldConflicts == rendering.conflictsJSON && oldMatched == matched
+                // The stored documents are parsed only when the revision did not already tell them apart.
+                let same = try oldRevision == rendering.state.revision && revisions(row, "matched") == matched
+                    && row.decodeIfPresent("sources", as: String.self).map { try JSON.parse(Array($0.utf8)) } == .object(rendering.sources)
+                    && row.decodeIfPresent("conflicts", as: String.self).map { try JSON.parse(Array($0.utf8)) } == rendering.conflictsJSON
                 outcome.rendered += 1
                 if same { continue }
                 let revisionChanged = (oldRevision ?? DesiredState.empty.revision) != rendering.state.revision
@@ -163,23 +168,26 @@ struct DesiredStore: Sendable {
                 let ids = try changed.map { try $0.row.decode("id", as: UUID.self) }
                 let updatedAt = try changed.map { try $0.row.decode("updated_at", as: Date.self) }
                 let chunkGeneration = generation ?? 0
-                let write = { (connection: PostgresConnection) throws -> Set<UUID> in
-                    let written = try Self.write(changed.map(\.rendering), ids: ids, updatedAt: updatedAt, generation: chunkGeneration, on: connection)
-                    try Self.writePolicyDevices(zip(ids, changed.map(\.rendering)).filter { written.contains($0.0) }, on: connection)
-                    return written
+                let renderings = changed.map(\.rendering)
+                // The devices changed meanwhile (not written), to render again on their own.
+                let write: ChunkWriter.Work = { connection in
+                    let written = try Self.write(renderings, ids: ids, updatedAt: updatedAt, generation: chunkGeneration, on: connection)
+                    try Self.writePolicyDevices(zip(ids, renderings).filter { written.contains($0.0) }, on: connection)
+                    return ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:))
                 }
                 // A device scope runs inside the transaction that changed the device, so its row cannot move
-                // under it; in a policy scope, each chunk is a transaction of its own and a device changed
-                // meanwhile is rendered again on its own.
+                // under it; in a policy scope, each chunk is a transaction of its own.
                 if case .policy = scope {
-                    let written = try connection.transaction(write)
-                    retry += ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:))
+                    chunks += 1
+                    if writer == nil, chunks > 1, let pool { writer = ChunkWriter(pool: pool) }
+                    if let writer { try writer.submit(write) } else { retry += try connection.transaction(write) }
                 } else {
                     _ = try write(connection)
                 }
             }
             if case .device = scope { break }
         }
+        if let writer { retry += try writer.finish() }
         for device in retry { try connection.transaction { try renderDevice(device, on: $0) } }
         return outcome
     }
@@ -299,5 +307,25 @@ struct DesiredStore: Sendable {
                 .map { try LabelSelector(parsing: $0) }
             guard try renderPolicy(name, selector: selector, waitForLock: false) != nil else { return }
         }
+    }
+}
+
+/// Renderings by the policy revisions that matched: a device's rendering depends on its labels only through which
+/// policies match, so the devices of a rendering that match the same ones share one merge, payload and hash.
+struct RenderingMemo {
+    let catalogue: DesiredCatalogue
+    private var renderings: [[PolicySource]: DeviceRendering] = [:]
+
+    init(catalogue: DesiredCatalogue) { self.catalogue = catalogue }
+
+    mutating func rendering(labels: [String: String], status: DeviceStatus, holds: [String: Int]) -> DeviceRendering {
+        guard status == .active else { return catalogue.render(labels: labels, status: status, holds: holds) }
+        let key = PolicyMerge.inputs(current: catalogue.policies, holds: holds, revisions: catalogue.held)
+            .filter { $0.document.selector.matches(labels) }
+            .map { PolicySource(policy: $0.name, revision: $0.revision) }
+        if let known = renderings[key] { return known }
+        let rendering = catalogue.render(labels: labels, status: status, holds: holds)
+        if renderings.count < 4096 { renderings[key] = rendering }
+        return rendering
     }
 }
