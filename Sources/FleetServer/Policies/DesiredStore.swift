@@ -12,7 +12,7 @@ import FleetPostgres
 struct DesiredStore: Sendable {
     let pool: PostgresPool
     /// Devices read and written per statement.
-    static let chunkSize = 2000
+    static let chunkSize = 4000
     /// `pg_advisory_lock` key that serialises bulk renderings ("fleetdes").
     static let renderLockKey: Int64 = 0x666c_6565_7464_6573
 
