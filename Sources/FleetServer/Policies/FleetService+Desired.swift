@@ -134,13 +134,7 @@ extension FleetService {
         let name = context.parameter("name")
         guard PolicyName.isValid(name) else { throw APIError.badRequest("'\(name)' is not a policy name") }
         let limit = try context.queryInt("limit", range: 1...PageLimit.maximum) ?? PageLimit.default
-        var after: UUID?
-        if let text = context.request.query["cursor"], !text.isEmpty {
-            guard let cursor = Cursor(encoded: text, arity: 1), let id = UUID(uuidString: cursor.values[0]) else {
-                throw APIError.badRequest("invalid cursor: pass back the next_cursor of a previous page unchanged")
-            }
-            after = id
-        }
+        let after = try Self.deviceCursor(context)
         return try pool.withConnection { connection in
             guard let policy = try PolicyStore.get(name, on: connection) else { throw APIError.notFound("policy \(name) does not exist") }
             // The counts: a few rows of policy_counts (deltas not yet folded included), not a walk over the devices.

@@ -20,17 +20,20 @@ extension FleetService {
         ]
     }
 
+    /// The device id a page of a policy's devices continues after (`?cursor=`), if any.
+    static func deviceCursor(_ context: RequestContext) throws -> UUID? {
+        guard let text = context.request.query["cursor"], !text.isEmpty else { return nil }
+        guard let cursor = Cursor(encoded: text, arity: 1), let id = UUID(uuidString: cursor.values[0]) else {
+            throw APIError.badRequest("invalid cursor: pass back the next_cursor of a previous page unchanged")
+        }
+        return id
+    }
+
     /// `GET /v1/policies/{name}/holds`: by device id, paginated.
     func listPolicyHolds(_ context: RequestContext) throws -> HandlerResult {
         let name = try policyName(context)
         let limit = try context.queryInt("limit", range: 1...PageLimit.maximum) ?? PageLimit.default
-        var after: UUID?
-        if let text = context.request.query["cursor"], !text.isEmpty {
-            guard let cursor = Cursor(encoded: text, arity: 1), let id = UUID(uuidString: cursor.values[0]) else {
-                throw APIError.badRequest("invalid cursor: pass back the next_cursor of a previous page unchanged")
-            }
-            after = id
-        }
+        let after = try Self.deviceCursor(context)
         let rows = try pool.withConnection { connection -> [Row] in
             guard try PolicyStore.get(name, on: connection) != nil else { throw APIError.notFound("policy \(name) does not exist") }
             return try connection.query("""
