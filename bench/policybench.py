@@ -268,8 +268,8 @@ async def report_statuses(args, devices, revision, concurrency=32):
 
 
 # The endpoint's counting statement (FleetService+Desired.swift, getPolicyStatus), for the SQL-only reference.
-STATUS_COUNTS_SQL = f"""SELECT revision, outcome, conflicted, offline, sum(n)::bigint AS n FROM policy_counts WHERE policy = '{POLICY}'
-GROUP BY revision, outcome, conflicted, offline HAVING sum(n) <> 0;"""
+STATUS_COUNTS_SQL = f"""SELECT held_revision, outcome, conflicted, offline, sum(n)::bigint AS n FROM policy_counts WHERE policy = '{POLICY}'
+GROUP BY held_revision, outcome, conflicted, offline HAVING sum(n) <> 0;"""
 
 PLAIN_COUNT_SQL = f"SELECT count(*) FROM policy_devices WHERE policy = '{POLICY}';"
 

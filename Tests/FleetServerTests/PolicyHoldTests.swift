@@ -165,7 +165,7 @@ import Testing
         func direct() throws -> [String: Int64] {
             let row = try database.query("""
                 SELECT count(*) AS matched, count(*) FILTER (WHERE outcome = 'converged') AS converged,
-                       count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) FILTER (WHERE revision <> 2) AS held
+                       count(*) FILTER (WHERE outcome = 'failed') AS failed, count(*) FILTER (WHERE held_revision <> 2) AS held
                 FROM policy_devices WHERE policy = 'north'
                 """).first!
             return try ["matched", "converged", "failed", "held"].reduce(into: [:]) { $0[$1] = try row.decode($1, as: Int64.self) }
@@ -178,7 +178,7 @@ import Testing
         #expect(expected == ["matched": 3, "converged": 2, "failed": 0, "held": 1], "\(expected)")
         #expect(try answered() == expected, "before folding")
         let keys: Int64 = try database.query("""
-            SELECT count(DISTINCT (policy, revision, outcome, conflicted, offline)) AS keys FROM policy_counts
+            SELECT count(DISTINCT (policy, held_revision, outcome, conflicted, offline)) AS keys FROM policy_counts
             """).first!.decode("keys")
         let folded = try eventuallyBlocking(timeout: 15, every: 0.2) {
             try database.query("SELECT count(*) AS rows FROM policy_counts").first!.decode("rows", as: Int64.self) <= keys

@@ -130,7 +130,7 @@ struct DesiredStore: Sendable {
             let rows = try connection.query("""
                 SELECT d.id, d.labels::text AS labels, d.status, d.updated_at, dd.revision, dd.sources::text AS sources,
                        dd.conflicts::text AS conflicts,
-                       (SELECT jsonb_object_agg(pd.policy, pd.revision) FROM policy_devices pd WHERE pd.device_id = d.id)::text AS matched,
+                       (SELECT jsonb_object_agg(pd.policy, coalesce(pd.held_revision, 0)) FROM policy_devices pd WHERE pd.device_id = d.id)::text AS matched,
                        (SELECT jsonb_object_agg(h.policy, h.revision) FROM policy_holds h WHERE h.device_id = d.id)::text AS holds
                 FROM devices d LEFT JOIN device_desired dd ON dd.device_id = d.id AND dd.device_id > \(after)
                 WHERE \(condition) AND d.id > \(after) ORDER BY d.id LIMIT \(chunkSize)
@@ -140,14 +140,15 @@ struct DesiredStore: Sendable {
             guard let last = rows.last else { break }
             after = try last.decode("id", as: UUID.self)
 
-            var changed: [(row: Row, rendering: DeviceRendering, revisionChanged: Bool)] = []
+            var changed: [(row: Row, rendering: DeviceRendering, revisionChanged: Bool, holds: [String: Int])] = []
             for row in rows {
                 let labels = try [String: String](json: JSON.parse(Array(try row.decode("labels", as: String.self).utf8)), path: "labels")
                 let status = DeviceStatus(rawValue: try row.decode("status")) ?? .pending
                 let holds = try revisions(row, "holds")
                 let rendering = memo.rendering(labels: labels, status: status, holds: holds)
                 let oldRevision = try row.decodeIfPresent("revision", as: String.self)
-                let matched = Dictionary(rendering.matched.map { ($0.policy, $0.revision) }) { first, _ in first }
+                // Each matched policy with the revision the device is held on (0: it follows the current one).
+                let matched = Dictionary(rendering.matched.map { ($0.policy, holds[$0.policy] ?? 0) }) { first, _ in first }
                 // The stored documents are parsed only when the revision did not already tell them apart.
                 let same = try oldRevision == rendering.state.revision && revisions(row, "matched") == matched
                     && row.decodeIfPresent("sources", as: String.self).map { try JSON.parse(Array($0.utf8)) } == .object(rendering.sources)
@@ -159,7 +160,7 @@ struct DesiredStore: Sendable {
                     outcome.changed += 1
                     if outcome.sample.count < 10 { outcome.sample.append(DeviceID(rawValue: try row.decode("id", as: UUID.self))) }
                 }
-                changed.append((row, rendering, revisionChanged))
+                changed.append((row, rendering, revisionChanged, holds))
             }
             if store, !changed.isEmpty {
                 if generation == nil, changed.contains(where: \.revisionChanged) {
@@ -169,10 +170,12 @@ struct DesiredStore: Sendable {
                 let updatedAt = try changed.map { try $0.row.decode("updated_at", as: Date.self) }
                 let chunkGeneration = generation ?? 0
                 let renderings = changed.map(\.rendering)
+                let holds = changed.map(\.holds)
                 // The devices changed meanwhile (not written), to render again on their own.
                 let write: ChunkWriter.Work = { connection in
                     let written = try Self.write(renderings, ids: ids, updatedAt: updatedAt, generation: chunkGeneration, on: connection)
-                    try Self.writePolicyDevices(zip(ids, renderings).filter { written.contains($0.0) }, on: connection)
+                    try Self.writePolicyDevices(zip(ids, zip(renderings, holds)).filter { written.contains($0.0) }.map { ($0.0, $0.1.0, $0.1.1) },
+                                                on: connection)
                     return ids.filter { !written.contains($0) }.map(DeviceID.init(rawValue:))
                 }
                 // A device scope runs inside the transaction that changed the device, so its row cannot move
@@ -227,11 +230,11 @@ struct DesiredStore: Sendable {
     }
 
     /// Brings `policy_devices` in line with the renderings just written: a row per matched policy with the
-    /// revision rendered and the outcome of the device's last report against the new state, none for the rest.
+    /// revision the device is held on and the outcome of its last report against the new state, none for the rest.
     ///
     /// Runs after the `device_desired` rows were written and locked, so the reports it reads are the latest: a
     /// report that was being stored meanwhile held its device's row (`FOR SHARE`) until it committed.
-    private static func writePolicyDevices(_ rendered: [(UUID, DeviceRendering)], on connection: PostgresConnection) throws {
+    private static func writePolicyDevices(_ rendered: [(UUID, DeviceRendering, [String: Int])], on connection: PostgresConnection) throws {
         guard !rendered.isEmpty else { return }
         let ids = rendered.map(\.0)
         var reports: [UUID: (revision: String, states: [String: String])] = [:]
@@ -240,8 +243,8 @@ struct DesiredStore: Sendable {
             """).rows {
             reports[try row.decode("device_id", as: UUID.self)] = (try row.decode("revision"), try ReportedStatus.states(itemsText: try row.decode("items")))
         }
-        var policies: [String] = [], devices: [UUID] = [], revisions: [Int] = [], outcomes: [String] = [], conflicted: [Bool] = []
-        for (id, rendering) in rendered {
+        var policies: [String] = [], devices: [UUID] = [], held: [Int?] = [], outcomes: [String] = [], conflicted: [Bool] = []
+        for (id, rendering, holds) in rendered {
             let report = reports[id]
             let outcome = PolicyOutcome.of(policies: rendering.policies, itemPolicies: rendering.itemPolicies,
                                            desiredRevision: rendering.state.revision, reportedRevision: report?.revision,
@@ -250,24 +253,24 @@ struct DesiredStore: Sendable {
             for source in rendering.matched {
                 policies.append(source.policy)
                 devices.append(id)
-                revisions.append(source.revision)
+                held.append(holds[source.policy])
                 outcomes.append((outcome[source.policy] ?? .pending).rawValue)
                 conflicted.append(parties.contains(source.policy))
             }
         }
         try connection.query("""
             WITH wanted AS (
-                SELECT * FROM unnest(\(policies)::text[], \(devices)::uuid[], \(revisions)::int[], \(outcomes)::text[], \(conflicted)::bool[])
-                    AS w(policy, device_id, revision, outcome, conflicted)
+                SELECT * FROM unnest(\(policies)::text[], \(devices)::uuid[], \(held)::int[], \(outcomes)::text[], \(conflicted)::bool[])
+                    AS w(policy, device_id, held_revision, outcome, conflicted)
             ), gone AS (
                 DELETE FROM policy_devices pd WHERE pd.device_id = ANY(\(ids)::uuid[])
                     AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.policy = pd.policy AND w.device_id = pd.device_id)
             )
-            INSERT INTO policy_devices AS pd (policy, device_id, revision, outcome, conflicted)
-            SELECT policy, device_id, revision, outcome, conflicted FROM wanted
-            ON CONFLICT (policy, device_id) DO UPDATE SET revision = EXCLUDED.revision, outcome = EXCLUDED.outcome,
+            INSERT INTO policy_devices AS pd (policy, device_id, held_revision, outcome, conflicted)
+            SELECT policy, device_id, held_revision, outcome, conflicted FROM wanted
+            ON CONFLICT (policy, device_id) DO UPDATE SET held_revision = EXCLUDED.held_revision, outcome = EXCLUDED.outcome,
                 conflicted = EXCLUDED.conflicted
-            WHERE (pd.revision, pd.outcome, pd.conflicted) IS DISTINCT FROM (EXCLUDED.revision, EXCLUDED.outcome, EXCLUDED.conflicted)
+            WHERE (pd.held_revision, pd.outcome, pd.conflicted) IS DISTINCT FROM (EXCLUDED.held_revision, EXCLUDED.outcome, EXCLUDED.conflicted)
             """)
     }
 
@@ -289,9 +292,9 @@ struct DesiredStore: Sendable {
     /// committed before it started, and a row another compaction took is skipped.
     func compactCounts() throws {
         try pool.query("""
-            WITH folded AS (DELETE FROM policy_counts RETURNING policy, revision, outcome, conflicted, offline, n)
-            INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
-            SELECT policy, revision, outcome, conflicted, offline, sum(n) FROM folded GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
+            WITH folded AS (DELETE FROM policy_counts RETURNING policy, held_revision, outcome, conflicted, offline, n)
+            INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
+            SELECT policy, held_revision, outcome, conflicted, offline, sum(n) FROM folded GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
             """)
     }
 

@@ -140,8 +140,8 @@ extension FleetService {
             // The counts: a few rows of policy_counts (deltas not yet folded included), not a walk over the devices.
             var matched: Int64 = 0, converged: Int64 = 0, failed: Int64 = 0, offline: Int64 = 0, conflicted: Int64 = 0, held: Int64 = 0
             for row in try connection.query("""
-                SELECT revision, outcome, conflicted, offline, sum(n)::bigint AS n FROM policy_counts WHERE policy = \(name)
-                GROUP BY revision, outcome, conflicted, offline HAVING sum(n) <> 0
+                SELECT held_revision, outcome, conflicted, offline, sum(n)::bigint AS n FROM policy_counts WHERE policy = \(name)
+                GROUP BY held_revision, outcome, conflicted, offline HAVING sum(n) <> 0
                 """).rows {
                 let n: Int64 = try row.decode("n")
                 matched += n
@@ -151,7 +151,7 @@ extension FleetService {
                 default: if try row.decode("offline", as: Bool.self) { offline += n }
                 }
                 if try row.decode("conflicted", as: Bool.self) { conflicted += n }
-                if try row.decode("revision", as: Int.self) != policy.revision { held += n }
+                if let revision = try row.decodeIfPresent("held_revision", as: Int.self), revision != policy.revision { held += n }
             }
             // Each of the next two statements is run only when the counts say it finds something.
             let conflicts = conflicted == 0 ? [] : try connection.query("""

@@ -15,8 +15,9 @@ CREATE TABLE policy_holds (
 );
 CREATE INDEX policy_holds_device ON policy_holds (device_id);
 
--- One row per policy and device it matched at the device's last rendering. `revision` is the policy revision the
--- device was rendered with (an earlier one while it is held); `outcome` is worked out from the device's last report
+-- One row per policy and device it matched at the device's last rendering. `held_revision` is the revision of the
+-- policy the device is held on (see policy_holds), null while it follows the current one: a new revision of the policy
+-- leaves the rows of its devices as they are, unless their outcome changes; `outcome` is worked out from the device's last report
 -- whenever the report or the rendering changes: `converged` when the device reported its desired revision with
 -- every item of this policy ready, `failed` when an item of this policy failed there, else `pending`.
 -- `conflicted`: the policy is party to a conflict on the device. `offline`, for the pending: no heartbeat within the
@@ -25,7 +26,7 @@ CREATE INDEX policy_holds_device ON policy_holds (device_id);
 CREATE TABLE policy_devices (
     policy      text NOT NULL,
     device_id   uuid NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
-    revision    integer NOT NULL,
+    held_revision integer,
     outcome     text NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'converged', 'failed')),
     conflicted  boolean NOT NULL DEFAULT false,
     offline     boolean NOT NULL DEFAULT true,
@@ -36,13 +37,13 @@ CREATE INDEX policy_devices_device ON policy_devices (device_id);
 CREATE INDEX policy_devices_failed ON policy_devices (policy, device_id) WHERE outcome = 'failed';
 CREATE INDEX policy_devices_pending ON policy_devices (policy, device_id) WHERE outcome = 'pending';
 
--- policy_devices counted per policy, revision, outcome, conflicted and offline, so that a policy's status reads a
+-- policy_devices counted per policy, held revision, outcome, conflicted and offline, so that a policy's status reads a
 -- handful of rows however many devices it matches. Statement-level triggers append one delta row per key a statement
 -- changed (appends never wait on each other, unlike a counter row that every report would lock); the server folds
 -- them into one row per key every two seconds (DesiredStore.compactCounts), so a status sums few rows.
 CREATE TABLE policy_counts (
     policy      text NOT NULL,
-    revision    integer NOT NULL,
+    held_revision integer,
     outcome     text NOT NULL,
     conflicted  boolean NOT NULL,
     offline     boolean NOT NULL,
@@ -53,17 +54,17 @@ CREATE INDEX policy_counts_policy ON policy_counts (policy);
 CREATE FUNCTION policy_counts_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
-        SELECT policy, revision, outcome, conflicted, offline, count(*) FROM new_rows GROUP BY 1, 2, 3, 4, 5;
+        INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
+        SELECT policy, held_revision, outcome, conflicted, offline, count(*) FROM new_rows GROUP BY 1, 2, 3, 4, 5;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
-        SELECT policy, revision, outcome, conflicted, offline, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4, 5;
+        INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
+        SELECT policy, held_revision, outcome, conflicted, offline, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4, 5;
     ELSE
-        INSERT INTO policy_counts (policy, revision, outcome, conflicted, offline, n)
-        SELECT policy, revision, outcome, conflicted, offline, sum(n) FROM (
-            SELECT policy, revision, outcome, conflicted, offline, 1 AS n FROM new_rows
+        INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
+        SELECT policy, held_revision, outcome, conflicted, offline, sum(n) FROM (
+            SELECT policy, held_revision, outcome, conflicted, offline, 1 AS n FROM new_rows
             UNION ALL
-            SELECT policy, revision, outcome, conflicted, offline, -1 AS n FROM old_rows
+            SELECT policy, held_revision, outcome, conflicted, offline, -1 AS n FROM old_rows
         ) AS change GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
     END IF;
     RETURN NULL;
@@ -76,8 +77,8 @@ CREATE TRIGGER policy_devices_updated AFTER UPDATE ON policy_devices
 CREATE TRIGGER policy_devices_deleted AFTER DELETE ON policy_devices
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION policy_counts_delta();
 
-INSERT INTO policy_devices (policy, device_id, revision, outcome, conflicted, offline)
-SELECT m.policy, dd.device_id, p.revision,
+INSERT INTO policy_devices (policy, device_id, held_revision, outcome, conflicted, offline)
+SELECT m.policy, dd.device_id, NULL,
        CASE WHEN s.revision = dd.revision AND m.policy = ANY (s.failed_policies) THEN 'failed'
             WHEN s.revision = dd.revision AND m.policy = ANY (s.converged_policies) THEN 'converged'
             ELSE 'pending' END,
