@@ -26,7 +26,7 @@ struct Fleetctl: ParsableCommand {
             """,
         version: FleetBuild.versionLine,
         subcommands: [Get.self, Label.self, Approve.self, Reject.self, Create.self, Delete.self, Send.self, Infer.self, Cancel.self,
-                      Apply.self, Diff.self, Describe.self,
+                      Apply.self, Diff.self, Describe.self, Hold.self, Release.self,
                       Upload.self, Download.self, API.self, Completion.self]
     )
 

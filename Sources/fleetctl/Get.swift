@@ -17,11 +17,12 @@ extension Fleetctl {
                   fleetctl get model anomaly@1.0.0
                   fleetctl get policies
                   fleetctl -o yaml get policy north
+                  fleetctl get holds north
                   fleetctl get metrics 5f0c…
                   fleetctl get telemetry 5f0c… syscalls_total --since 30m --plot
                 """,
             subcommands: [GetDevices.self, GetDevice.self, GetCommands.self, GetCommand.self, GetPrograms.self, GetProgram.self, GetModels.self, GetModel.self,
-                          GetTelemetry.self, GetMetrics.self, GetPolicies.self, GetPolicy.self, GetEnrollmentTokens.self, GetTokens.self]
+                          GetTelemetry.self, GetMetrics.self, GetPolicies.self, GetPolicy.self, GetHolds.self, GetEnrollmentTokens.self, GetTokens.self]
         )
     }
 }

@@ -130,6 +130,41 @@ import Testing
         #expect(try PolicyTests.desired(server, gateway)["programs"] == [:])
     }
 
+    @Test func holdGetHoldsAndReleaseADevice() throws {
+        let server = try TestServer()
+        _ = try PolicyTests.program(server, "counter", version: "1.0.0")
+        _ = try PolicyTests.program(server, "counter", version: "2.0.0")
+        let device = try server.enroll(labels: ["site": "north"])
+        #expect(try server.call("PATCH", "/v1/devices/\(device.id)", token: server.adminToken, json: ["name": "gw-held"]).status == 200)
+        _ = try PolicyTests.put(server, "north", PolicyHoldTests.document("1.0.0"))
+
+        let hold = try Self.fleetctl(server, ["hold", "device", "gw-held", "--policy", "north"])
+        #expect(hold.status == 0, "\(hold)")
+        #expect(hold.output.contains("held on policy/north revision 1"), "without --revision, the current one: \(hold.output)")
+        _ = try PolicyTests.put(server, "north", PolicyHoldTests.document("2.0.0"))
+        #expect(PolicyHoldTests.version(try PolicyTests.desired(server, device.id)) == "counter@1.0.0", "held on revision 1")
+
+        let listed = try Self.fleetctl(server, ["get", "holds", "north"])
+        #expect(listed.status == 0 && listed.output.contains("gw-held") && listed.output.contains("REVISION"), "\(listed)")
+        let json = try Self.fleetctl(server, ["-o", "json", "get", "holds", "north"])
+        #expect(try JSON.parse(Array(json.output.utf8))["items"]?.arrayValue?.first?["revision"] == 1, "\(json)")
+        let described = try Self.fleetctl(server, ["describe", "policy", "north"])
+        #expect(described.output.contains("1 held on an earlier revision"), "\(described.output)")
+
+        let missing = try Self.fleetctl(server, ["hold", "device", "gw-held", "--policy", "north", "--revision", "9"])
+        #expect(missing.status == 1 && missing.errors.contains("no revision 9"), "\(missing)")
+        let bad = try Self.fleetctl(server, ["hold", "device", "gw-held", "--policy", "north", "--revision", "0"])
+        #expect(bad.status == 64, "\(bad)")
+
+        let release = try Self.fleetctl(server, ["release", "device", "gw-held", "--policy", "north"])
+        #expect(release.status == 0 && release.output.contains("released from policy/north"), "\(release)")
+        #expect(PolicyHoldTests.version(try PolicyTests.desired(server, device.id)) == "counter@2.0.0", "released, it follows revision 2")
+        let again = try Self.fleetctl(server, ["release", "device", "gw-held", "--policy", "north"])
+        #expect(again.status == 1 && again.errors.contains("not held"), "\(again)")
+        let none = try Self.fleetctl(server, ["get", "holds", "north"])
+        #expect(none.status == 0 && none.errors.contains("No holds found"), "\(none)")
+    }
+
     @Test func aBadDocumentIsOneErrorLineAndTheOthersAreStillApplied() throws {
         let server = try TestServer()
         _ = try PolicyTests.program(server, "counter")

@@ -50,6 +50,30 @@ extension FleetClient {
                   decode: PolicyStatus.init(api:))
     }
 
+    /// One page of the devices held on a revision of the policy, by device id.
+    public func policyHolds(named name: String, limit: Int? = nil, cursor: String? = nil) throws -> ListPage<PolicyHold> {
+        try fetchPage(Self.policyPath(name) + "/holds", query: [("limit", limit.map(String.init)), ("cursor", cursor)],
+                      decode: PolicyHold.init(api:))
+    }
+
+    /// Every hold of the policy, following `next_cursor` from `cursor` to the last page.
+    public func allPolicyHolds(named name: String, limit: Int? = nil, from cursor: String? = nil) throws -> [PolicyHold] {
+        try ListPage.collect(from: cursor) { try policyHolds(named: name, limit: limit, cursor: $0) }
+    }
+
+    /// Holds `device` on `revision` of the policy (`PUT /v1/policies/{name}/holds/{device_id}`); the server
+    /// renders the device again before it answers.
+    /// - Throws: `FleetClientError`: 404 for an unknown policy or device, 422 for a revision the policy does not have.
+    public func holdDevice(_ device: DeviceID, onPolicy name: String, revision: Int) throws -> PolicyHold {
+        try fetch(.put, Self.policyPath(name) + "/holds/\(device)", body: ["revision": .int(Int64(revision))], decode: PolicyHold.init(api:))
+    }
+
+    /// Releases a held device: it follows the policy's current revision again.
+    /// - Throws: `FleetClientError` 404 when the device is not held on the policy.
+    public func releaseDevice(_ device: DeviceID, fromPolicy name: String) throws {
+        _ = try exchange(.delete, Self.policyPath(name) + "/holds/\(device)")
+    }
+
     /// The desired state the server rendered for a device from the policies that match it.
     public func desiredState(of device: DeviceID) throws -> DeviceDesiredState {
         try fetch(.get, "/v1/devices/\(device)/desired", decode: DeviceDesiredState.init(api:))

@@ -176,3 +176,25 @@ extension APIObject {
         value(key).isNull ? [] : try array(key)
     }
 }
+
+/// A device kept on one revision of a policy while the policy's other devices follow its current one.
+public struct PolicyHold: Sendable, Equatable, JSONEncodable {
+    public var policy: String
+    public var deviceID: DeviceID
+    public var deviceName: String
+    /// The revision of the policy the device sees.
+    public var revision: Int
+    public var createdAt: Date
+    public var createdBy: String?
+    public let json: JSON
+
+    init(api object: APIObject) throws {
+        policy = try object.string("policy")
+        deviceID = try object.decode("device_id")
+        deviceName = try object.optionalString("device_name") ?? ""
+        revision = try object.decode("revision")
+        createdAt = try object.date("created_at")
+        createdBy = try object.optionalString("created_by")
+        json = .object(object.members)
+    }
+}

@@ -22,6 +22,13 @@ extension Table {
         })
     }
 
+    public static func policyHolds(_ holds: [PolicyHold], now: Date) -> Table {
+        Table(headers: ["DEVICE", "NAME", "REVISION", "HELD", "BY"], rows: holds.map { hold in
+            [hold.deviceID.description, hold.deviceName.nonEmpty ?? "-", String(hold.revision),
+             RelativeTime.describe(hold.createdAt, now: now), hold.createdBy ?? "-"]
+        })
+    }
+
     /// One row per failing item of each failing device.
     public static func failingDevices(_ devices: [PolicyStatus.FailingDevice]) -> Table {
         Table(headers: ["DEVICE", "NAME", "ITEM", "STATE", "ERROR"], rows: devices.flatMap { device in
