@@ -67,7 +67,18 @@ struct DesiredCatalogue: Sendable {
     /// - Parameter holds: the revision the device is held on, by policy.
     func render(labels: [String: String], status: DeviceStatus, holds: [String: Int] = [:]) -> DeviceRendering {
         guard status == .active else { return DeviceRendering(state: .empty, sources: [:], conflicts: [], matched: []) }
-        let rendering = PolicyMerge.render(labels: labels, policies: PolicyMerge.inputs(current: policies, holds: holds, revisions: held))
+        return render(labels: labels, matching: matching(labels: labels, holds: holds))
+    }
+
+    /// The revision of each policy that applies to a device with `labels` and `holds` (see `PolicyMerge.inputs`).
+    func matching(labels: [String: String], holds: [String: Int]) -> [PolicyInput] {
+        PolicyMerge.inputs(current: policies, holds: holds, revisions: held).filter { $0.document.selector.matches(labels) }
+    }
+
+    /// The rendering of an active device that `policies` (from `matching`) apply to; it depends on the labels
+    /// only through them.
+    func render(labels: [String: String], matching policies: [PolicyInput]) -> DeviceRendering {
+        let rendering = PolicyMerge.render(labels: labels, policies: policies)
         var programs: [String: JSON] = [:]
         var models: [String: JSON] = [:]
         var sources: [String: JSON] = [:]

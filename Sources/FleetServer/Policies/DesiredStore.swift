@@ -274,28 +274,33 @@ struct DesiredStore: Sendable {
             """)
     }
 
-    /// Marks the pending `policy_devices` rows offline or online from the devices' presence (offline: no heartbeat
-    /// within `offlineAfterSeconds`), writing only the rows that changed; O(pending), every two seconds.
-    func sweepOffline(offlineAfterSeconds: Double) throws {
-        try pool.query("""
-            UPDATE policy_devices pd SET offline = flip.offline
-            FROM (SELECT c.policy, c.device_id,
-                         NOT coalesce(p.last_seen_at >= now() - make_interval(secs => \(offlineAfterSeconds)), false) AS offline
-                  FROM policy_devices c LEFT JOIN device_presence p ON p.device_id = c.device_id
-                  WHERE c.outcome = 'pending') AS flip
-            WHERE pd.policy = flip.policy AND pd.device_id = flip.device_id AND pd.outcome = 'pending' AND pd.offline <> flip.offline
-            """)
-    }
+    /// `pg_advisory_xact_lock` key of the count upkeep, which one replica at a time does ("fleetcnt").
+    static let upkeepLockKey: Int64 = 0x666c_6565_7463_6e74
 
-    /// Folds the delta rows the `policy_devices` triggers appended into one row per key (none for a key whose
-    /// sum is zero). Safe alongside the triggers and another replica's compaction: the DELETE takes only rows
-    /// committed before it started, and a row another compaction took is skipped.
-    func compactCounts() throws {
-        try pool.query("""
-            WITH folded AS (DELETE FROM policy_counts RETURNING policy, held_revision, outcome, conflicted, offline, n)
-            INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
-            SELECT policy, held_revision, outcome, conflicted, offline, sum(n) FROM folded GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
-            """)
+    /// Marks the pending `policy_devices` rows offline or online from the devices' presence (offline: no heartbeat
+    /// within `offlineAfterSeconds`), writing only the rows that changed, O(pending); then folds the delta rows
+    /// the triggers appended into one row per key (none for a key whose sum is zero). Every two seconds, by
+    /// whichever replica gets the lock first; the others skip that round.
+    ///
+    /// Folding is safe alongside the triggers: the DELETE takes only rows committed before it started.
+    func maintainCounts(offlineAfterSeconds: Double) throws {
+        try pool.transaction { connection in
+            guard try connection.query("SELECT pg_try_advisory_xact_lock(\(Self.upkeepLockKey)) AS locked").first?
+                .decode("locked", as: Bool.self) == true else { return }
+            try connection.query("""
+                UPDATE policy_devices pd SET offline = flip.offline
+                FROM (SELECT c.policy, c.device_id,
+                             NOT coalesce(p.last_seen_at >= now() - make_interval(secs => \(offlineAfterSeconds)), false) AS offline
+                      FROM policy_devices c LEFT JOIN device_presence p ON p.device_id = c.device_id
+                      WHERE c.outcome = 'pending') AS flip
+                WHERE pd.policy = flip.policy AND pd.device_id = flip.device_id AND pd.outcome = 'pending' AND pd.offline <> flip.offline
+                """)
+            try connection.query("""
+                WITH folded AS (DELETE FROM policy_counts RETURNING policy, held_revision, outcome, conflicted, offline, n)
+                INSERT INTO policy_counts (policy, held_revision, outcome, conflicted, offline, n)
+                SELECT policy, held_revision, outcome, conflicted, offline, sum(n) FROM folded GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
+                """)
+        }
     }
 
     /// Renders the policies whose rendering a replica started and did not finish (it stopped half-way); leaves
@@ -323,11 +328,10 @@ struct RenderingMemo {
 
     mutating func rendering(labels: [String: String], status: DeviceStatus, holds: [String: Int]) -> DeviceRendering {
         guard status == .active else { return catalogue.render(labels: labels, status: status, holds: holds) }
-        let key = PolicyMerge.inputs(current: catalogue.policies, holds: holds, revisions: catalogue.held)
-            .filter { $0.document.selector.matches(labels) }
-            .map { PolicySource(policy: $0.name, revision: $0.revision) }
+        let matching = catalogue.matching(labels: labels, holds: holds)
+        let key = matching.map { PolicySource(policy: $0.name, revision: $0.revision) }
         if let known = renderings[key] { return known }
-        let rendering = catalogue.render(labels: labels, status: status, holds: holds)
+        let rendering = catalogue.render(labels: labels, matching: matching)
         if renderings.count < 4096 { renderings[key] = rendering }
         return rendering
     }

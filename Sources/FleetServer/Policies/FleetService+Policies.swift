@@ -172,8 +172,7 @@ extension FleetService {
         Thread.detachNewThread { [self] in
             defer { policyUpkeep.withLock { $0 = false } }
             do {
-                try desired.sweepOffline(offlineAfterSeconds: devices.offlineAfterSeconds)
-                try desired.compactCounts()
+                try desired.maintainCounts(offlineAfterSeconds: devices.offlineAfterSeconds)
                 if sweepRenders { try desired.finishAbandonedRenders() }
             } catch {
                 metrics.increment("fleet_maintenance_failures_total")

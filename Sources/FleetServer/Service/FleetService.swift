@@ -21,7 +21,7 @@ final class FleetService: Sendable {
     let desiredWakeups: DesiredWakeups
     let desiredRevisions = DesiredRevisionCache()
     let desired: DesiredStore
-    /// Whether a sweep for abandoned renderings is running on this replica.
+    /// Whether policy upkeep (offline sweep, count folding, abandoned renderings) is running on this replica.
     let policyUpkeep = Mutex(false)
     let metrics: Metrics
     let heartbeatInterval: Int

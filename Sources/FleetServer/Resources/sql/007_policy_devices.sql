@@ -40,7 +40,7 @@ CREATE INDEX policy_devices_pending ON policy_devices (policy, device_id) WHERE 
 -- policy_devices counted per policy, held revision, outcome, conflicted and offline, so that a policy's status reads a
 -- handful of rows however many devices it matches. Statement-level triggers append one delta row per key a statement
 -- changed (appends never wait on each other, unlike a counter row that every report would lock); the server folds
--- them into one row per key every two seconds (DesiredStore.compactCounts), so a status sums few rows.
+-- them into one row per key every two seconds (DesiredStore.maintainCounts), so a status sums few rows.
 CREATE TABLE policy_counts (
     policy      text NOT NULL,
     held_revision integer,
